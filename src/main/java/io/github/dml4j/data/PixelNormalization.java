@@ -1,0 +1,81 @@
+package io.github.dml4j.data;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+
+import java.util.Arrays;
+
+/**
+ * How 8-bit pixels become network input: scaled to [0, 1], then per channel
+ * {@code (x - mean) / std}. Recorded in the model card so that a loaded model preprocesses
+ * images exactly as in training.
+ *
+ * @param mean per-channel mean of the scaled pixels (one value for all channels is allowed)
+ * @param std per-channel standard deviation of the scaled pixels
+ */
+public record PixelNormalization(float[] mean, float[] std) {
+
+    /** Fashion-MNIST's mean 0.2860 and std 0.3530, as in the benchmark protocol. */
+    public static final PixelNormalization FASHION_MNIST = new PixelNormalization(new float[] {0.2860f}, new float[] {0.3530f});
+
+    /** Scaling to [0, 1] only. */
+    public static final PixelNormalization NONE = new PixelNormalization(new float[] {0f}, new float[] {1f});
+
+    /** Validates lengths and that every std is positive. */
+    public PixelNormalization {
+        if (mean == null || std == null || mean.length == 0 || mean.length != std.length) {
+            throw new IllegalArgumentException("Normalization needs as many means as stds, at least one each.");
+        }
+        for (float s : std) {
+            if (!(s > 0f)) {
+                throw new IllegalArgumentException("Normalization std must be positive, got " + Arrays.toString(std) + ".");
+            }
+        }
+        mean = mean.clone();
+        std = std.clone();
+    }
+
+    @Override
+    public float[] mean() {
+        return mean.clone();
+    }
+
+    @Override
+    public float[] std() {
+        return std.clone();
+    }
+
+    /**
+     * Applies the normalization to a (B, C, H, W) or (C, H, W) array of raw pixel values in [0, 255].
+     */
+    public NDArray apply(NDArray pixels) {
+        NDArray x = pixels.toType(DataType.FLOAT32, false).div(255f);
+        if (mean.length == 1) {
+            return x.sub(mean[0]).div(std[0]);
+        }
+        long c = pixels.getShape().get(pixels.getShape().dimension() - 3);
+        if (c != mean.length) {
+            throw new IllegalArgumentException(
+                    "Normalization has " + mean.length + " channels but the images have " + c + ".");
+        }
+        ai.djl.ndarray.types.Shape s = new ai.djl.ndarray.types.Shape(c, 1, 1);
+        NDArray m = x.getManager().create(mean, s);
+        NDArray d = x.getManager().create(std, s);
+        return x.sub(m).div(d);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PixelNormalization p && Arrays.equals(mean, p.mean) && Arrays.equals(std, p.std);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(mean) + Arrays.hashCode(std);
+    }
+
+    @Override
+    public String toString() {
+        return "PixelNormalization{mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std) + '}';
+    }
+}

@@ -1,0 +1,64 @@
+package io.github.dml4j.distance;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * A pairwise distance or similarity between two batches of embeddings, computed on the engine.
+ *
+ * <p>As in pytorch-metric-learning, a distance knows its direction: {@link #isInverted()} is
+ * {@code true} for similarities, where a larger value means closer. Loss and miner code never
+ * branches on the kind of distance; it asks the distance for margins and for the closest or
+ * farthest value instead, so every loss works with every distance.
+ *
+ * <p>Implementations are immutable and thread-safe.
+ */
+public interface Distance {
+
+    /**
+     * Computes the matrix of distances between every query row and every reference row.
+     *
+     * @param query embeddings of shape (Q, D)
+     * @param reference embeddings of shape (R, D)
+     * @return a (Q, R) matrix in the manager of {@code query}
+     */
+    NDArray pairwise(NDArray query, NDArray reference);
+
+    /**
+     * Computes the distance between matching rows of two batches of the same shape.
+     *
+     * @param a embeddings of shape (N, D)
+     * @param b embeddings of shape (N, D)
+     * @return a vector of length N
+     */
+    NDArray paired(NDArray a, NDArray b);
+
+    /** Returns {@code true} when a larger value means closer (a similarity), as PML's {@code is_inverted}. */
+    boolean isInverted();
+
+    /** A short stable name for logs and model cards, for example {@code "lp_normalized"}. */
+    String name();
+
+    /**
+     * Returns how much {@code x} is farther than {@code y}: {@code x - y} for a distance and
+     * {@code y - x} for a similarity. A triplet violates margin m when
+     * {@code margin(d(a,p), d(a,n)) + m > 0}.
+     */
+    default NDArray margin(NDArray x, NDArray y) {
+        return isInverted() ? y.sub(x) : x.sub(y);
+    }
+
+    /** Converts distance values to scores where higher means closer (identity for a similarity). */
+    default NDArray toScore(NDArray values) {
+        return isInverted() ? values : values.neg();
+    }
+
+    /** The value that is never the closest: {@code -inf} for a similarity, {@code +inf} for a distance. */
+    default float farthestPossible() {
+        return isInverted() ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
+    }
+
+    /** Element-wise: is {@code x} closer than {@code y}? */
+    default NDArray closer(NDArray x, NDArray y) {
+        return isInverted() ? x.gt(y) : x.lt(y);
+    }
+}
