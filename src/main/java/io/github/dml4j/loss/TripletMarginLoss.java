@@ -1,0 +1,105 @@
+package io.github.dml4j.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import io.github.dml4j.distance.Distance;
+import io.github.dml4j.distance.LpDistance;
+import io.github.dml4j.miner.BatchTuples;
+import io.github.dml4j.miner.MinedTuples;
+import io.github.dml4j.miner.Triplets;
+
+/**
+ * Triplet margin loss (Weinberger and Saul 2009; Schroff et al. 2015, FaceNet):
+ * {@code L = relu(d(a,p) - d(a,n) + margin)} per triplet, written with the distance's own
+ * direction so that it also works with similarities.
+ *
+ * <p>Defaults follow pytorch-metric-learning: Euclidean distance on normalized embeddings,
+ * average over the triplets with a non-zero loss. Without mined tuples every valid triplet of
+ * the batch is used.
+ */
+public final class TripletMarginLoss extends MetricLoss {
+
+    private final float margin;
+    private final boolean smoothLoss;
+
+    private TripletMarginLoss(Builder builder) {
+        super("TripletMarginLoss", builder.distance, builder.reduction);
+        this.margin = builder.margin;
+        this.smoothLoss = builder.smoothLoss;
+    }
+
+    /** Returns a builder; defaults: margin 0.2, normalized L2, {@link Reduction#MEAN_NON_ZERO}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The margin. */
+    public float getMargin() {
+        return margin;
+    }
+
+    @Override
+    protected NDArray computeTerms(NDArray embeddings, NDArray labels, MinedTuples tuples) {
+        Triplets t = tuples == null ? BatchTuples.allTriplets(labels) : tuples.toTriplets();
+        if (t.isEmpty()) {
+            return t.anchor().toType(DataType.FLOAT32, false);
+        }
+        Distance distance = getDistance();
+        NDArray a = embeddings.get(t.anchor());
+        NDArray ap = distance.paired(a, embeddings.get(t.positive()));
+        NDArray an = distance.paired(a, embeddings.get(t.negative()));
+        NDArray violation = distance.margin(ap, an).add(margin);
+        if (smoothLoss) {
+            // softplus, stable form: log(1 + exp(-|x|)) + max(x, 0)
+            return violation.abs().neg().exp().add(1f).log().add(violation.maximum(0f));
+        }
+        return violation.maximum(0f);
+    }
+
+    @Override
+    public String toString() {
+        return "TripletMarginLoss{margin=" + margin + ", distance=" + getDistance() + ", reduction=" + getReduction() + '}';
+    }
+
+    /** Builder for {@link TripletMarginLoss}. */
+    public static final class Builder {
+        private float margin = 0.2f;
+        private boolean smoothLoss;
+        private Distance distance = LpDistance.normalized();
+        private Reduction reduction = Reduction.MEAN_NON_ZERO;
+
+        private Builder() {}
+
+        /** Sets the margin (default 0.2). */
+        public Builder optMargin(float margin) {
+            this.margin = margin;
+            return this;
+        }
+
+        /** Uses softplus instead of the hinge (default {@code false}). */
+        public Builder optSmoothLoss(boolean smoothLoss) {
+            this.smoothLoss = smoothLoss;
+            return this;
+        }
+
+        /** Sets the distance (default Euclidean on normalized embeddings). */
+        public Builder optDistance(Distance distance) {
+            this.distance = distance;
+            return this;
+        }
+
+        /** Sets the reduction (default mean over non-zero terms). */
+        public Builder optReduction(Reduction reduction) {
+            this.reduction = reduction;
+            return this;
+        }
+
+        /** Builds the loss. */
+        public TripletMarginLoss build() {
+            if (!Float.isFinite(margin) || margin < 0f) {
+                throw new IllegalArgumentException("The margin of TripletMarginLoss must be a finite number >= 0, got " + margin + ".");
+            }
+            return new TripletMarginLoss(this);
+        }
+    }
+}
