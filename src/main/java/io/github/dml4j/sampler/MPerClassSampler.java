@@ -1,0 +1,253 @@
+package io.github.dml4j.sampler;
+
+import ai.djl.training.dataset.RandomAccessDataset;
+import ai.djl.training.dataset.Sampler;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Draws batches of P classes x m images, as pytorch-metric-learning's {@code MPerClassSampler}:
+ * each batch takes {@code batchSize / m} distinct classes at random and m images of each,
+ * without replacement when the class has at least m images and with replacement otherwise.
+ *
+ * <p>An epoch has {@code length / batchSize} batches ({@code length} defaults to the number of
+ * images). Batches are reproducible: epoch e of a sampler with seed s is the same on every run.
+ * As a DJL {@link Sampler}, each call of {@link #sample} starts the next epoch.
+ */
+public final class MPerClassSampler implements Sampler {
+
+    private final int m;
+    private final int batchSize;
+    private final int length;
+    private final long seed;
+    private final int[] classes;
+    private final int[][] indicesByClass;
+    private final AtomicInteger epoch = new AtomicInteger();
+
+    private MPerClassSampler(Builder b) {
+        this.m = b.m;
+        this.batchSize = b.batchSize;
+        this.seed = b.seed;
+        TreeMap<Integer, List<Integer>> byClass = new TreeMap<>();
+        for (int i = 0; i < b.labels.length; i++) {
+            byClass.computeIfAbsent(b.labels[i], k -> new ArrayList<>()).add(i);
+        }
+        this.classes = byClass.keySet().stream().mapToInt(Integer::intValue).toArray();
+        this.indicesByClass = byClass.values().stream()
+                .map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
+        int len = b.length == null ? b.labels.length : b.length;
+        this.length = len - len % batchSize;
+    }
+
+    /** Returns a builder; labels, m and batch size are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Images per class in a batch. */
+    public int getM() {
+        return m;
+    }
+
+    @Override
+    public int getBatchSize() {
+        return batchSize;
+    }
+
+    /** Batches per epoch. */
+    public int batchesPerEpoch() {
+        return length / batchSize;
+    }
+
+    /** Images per epoch (a multiple of the batch size). */
+    public int getLength() {
+        return length;
+    }
+
+    /**
+     * The batches of epoch {@code epochIndex}, each an array of dataset indices, reproducible for
+     * a seed.
+     */
+    public Iterator<long[]> batches(int epochIndex) {
+        Random random = new Random(seed * 1_000_003L + epochIndex);
+        int classesPerBatch = batchSize / m;
+        int total = batchesPerEpoch();
+        return new Iterator<>() {
+            private int produced;
+
+            @Override
+            public boolean hasNext() {
+                return produced < total;
+            }
+
+            @Override
+            public long[] next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException("Epoch " + epochIndex + " has only " + total + " batches.");
+                }
+                produced++;
+                int[] order = shuffled(classes.length, random);
+                long[] batch = new long[batchSize];
+                int k = 0;
+                for (int c = 0; c < classesPerBatch; c++) {
+                    int[] pool = indicesByClass[order[c]];
+                    if (pool.length >= m) {
+                        int[] pick = shuffled(pool.length, random);
+                        for (int j = 0; j < m; j++) {
+                            batch[k++] = pool[pick[j]];
+                        }
+                    } else {
+                        for (int j = 0; j < m; j++) {
+                            batch[k++] = pool[random.nextInt(pool.length)];
+                        }
+                    }
+                }
+                return batch;
+            }
+        };
+    }
+
+    /** Starts the next epoch; the dataset must be the one whose labels were given. */
+    @Override
+    public Iterator<List<Long>> sample(RandomAccessDataset dataset) {
+        long size = dataset.size();
+        long expected = Arrays.stream(indicesByClass).mapToLong(a -> a.length).sum();
+        if (size != expected) {
+            throw new IllegalArgumentException("MPerClassSampler was built for " + expected
+                    + " labels but the dataset has " + size + " records.");
+        }
+        Iterator<long[]> it = batches(epoch.getAndIncrement());
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public List<Long> next() {
+                return Arrays.stream(it.next()).boxed().toList();
+            }
+        };
+    }
+
+    /** Partial Fisher-Yates: a random permutation of 0..n-1. */
+    private static int[] shuffled(int n, Random random) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+        return a;
+    }
+
+    /** Builder for {@link MPerClassSampler}. */
+    public static final class Builder {
+        private int[] labels;
+        private int m;
+        private int batchSize;
+        private Integer length;
+        private long seed;
+        private Integer numClasses;
+
+        private Builder() {}
+
+        /** Sets the label of every dataset index (required). */
+        public Builder setLabels(int[] labels) {
+            this.labels = labels == null ? null : labels.clone();
+            return this;
+        }
+
+        /** Sets the number of images per class in a batch (required, at least 1). */
+        public Builder setM(int m) {
+            this.m = m;
+            return this;
+        }
+
+        /** Sets the batch size (required, a multiple of m). */
+        public Builder setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Sets the images per epoch (default: the number of labels), rounded down to whole batches. */
+        public Builder optLength(int length) {
+            this.length = length;
+            return this;
+        }
+
+        /** Sets the seed (default 0). */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Declares that labels are 0..numClasses-1 and every one of them must have images. */
+        public Builder optNumClasses(int numClasses) {
+            this.numClasses = numClasses;
+            return this;
+        }
+
+        /** Validates and builds the sampler. */
+        public MPerClassSampler build() {
+            if (labels == null || labels.length == 0) {
+                throw new IllegalArgumentException("MPerClassSampler needs the labels of the dataset: call setLabels(...) with at least one label.");
+            }
+            if (m < 1) {
+                throw new IllegalArgumentException("MPerClassSampler's m (images per class) must be at least 1, got " + m + ".");
+            }
+            if (batchSize < 1 || batchSize % m != 0) {
+                throw new IllegalArgumentException("MPerClassSampler's batch size must be a positive multiple of m = "
+                        + m + ", got " + batchSize + ".");
+            }
+            int[] counts = countsByLabel(labels);
+            int present = (int) Arrays.stream(counts).filter(c -> c > 0).count();
+            if (numClasses != null) {
+                for (int c = 0; c < numClasses; c++) {
+                    if (c >= counts.length || counts[c] < 1) {
+                        throw new IllegalArgumentException("Class " + c + " has no images; MPerClassSampler needs at least 1 image of each of the "
+                                + numClasses + " classes.");
+                    }
+                }
+                if (counts.length > numClasses) {
+                    throw new IllegalArgumentException("Label " + (counts.length - 1) + " is outside the declared " + numClasses + " classes.");
+                }
+            }
+            if (present * m < batchSize) {
+                throw new IllegalArgumentException("A batch of " + batchSize + " needs " + batchSize / m
+                        + " classes of m = " + m + " images, but the labels have only " + present + " classes.");
+            }
+            int len = length == null ? labels.length : length;
+            if (len < batchSize) {
+                throw new IllegalArgumentException("MPerClassSampler's epoch length " + len + " is shorter than one batch of " + batchSize + ".");
+            }
+            return new MPerClassSampler(this);
+        }
+
+        private static int[] countsByLabel(int[] labels) {
+            int max = 0;
+            for (int i = 0; i < labels.length; i++) {
+                if (labels[i] < 0) {
+                    throw new IllegalArgumentException("Label at index " + i + " is negative: " + labels[i] + ".");
+                }
+                max = Math.max(max, labels[i]);
+            }
+            int[] counts = new int[max + 1];
+            for (int l : labels) {
+                counts[l]++;
+            }
+            return counts;
+        }
+    }
+}

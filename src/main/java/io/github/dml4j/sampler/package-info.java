@@ -1,0 +1,6 @@
+/**
+ * DJL {@link ai.djl.training.dataset.Sampler}s that decide how batches are drawn for metric
+ * learning. {@link io.github.dml4j.sampler.MPerClassSampler} gives P classes x m images per
+ * batch, so that every batch holds positives and negatives for in-batch mining.
+ */
+package io.github.dml4j.sampler;

@@ -1,0 +1,353 @@
+package io.github.dml4j.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.metric.Metrics;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.training.listener.TrainingListener;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.ParameterTracker;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.translate.Batchifier;
+import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.data.PixelNormalization;
+import io.github.dml4j.head.MetricHead;
+import io.github.dml4j.sampler.MPerClassSampler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trains a {@link MetricHead} (and so its shared {@link EmbeddingNet}) on labelled images.
+ *
+ * <p>Each step takes a batch of indices from the sampler, builds the normalized image tensor on
+ * the engine, runs one forward pass through the head, evaluates the head's loss (mining inside
+ * the batch), back-propagates and updates the parameters with the chosen optimizer. Every step
+ * runs in its own {@link NDManager}, closed after the step, so a long run's memory stays flat.
+ * The whole batch is processed on one device, so in-batch miners see every negative.
+ *
+ * <p>DJL {@link TrainingListener}s are notified as with DJL's own loop; the default,
+ * {@link TrainingListener.Defaults#logging()}, shows a progress bar and logs each epoch's loss.
+ * A fixed seed gives the same parameters and loss curve on a rerun with the same thread count.
+ */
+public final class MetricTrainer {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(MetricTrainer.class);
+
+    private final MetricHead head;
+    private final OptimizerType optimizerType;
+    private final Optimizer optimizer;
+    private final float learningRate;
+    private final float weightDecay;
+    private final int epochs;
+    private final int batchSize;
+    private final int m;
+    private final Integer epochLength;
+    private final long seed;
+    private final int threads;
+    private final List<TrainingListener> listeners;
+
+    private MetricTrainer(Builder b) {
+        this.head = b.head;
+        this.optimizerType = b.optimizerType;
+        this.optimizer = b.optimizer;
+        this.learningRate = b.learningRate;
+        this.weightDecay = b.weightDecay;
+        this.epochs = b.epochs;
+        this.batchSize = b.batchSize;
+        this.m = b.m;
+        this.epochLength = b.epochLength;
+        this.seed = b.seed;
+        this.threads = b.threads;
+        this.listeners = List.copyOf(b.listeners == null ? Arrays.asList(TrainingListener.Defaults.logging()) : b.listeners);
+    }
+
+    /** Returns a builder; the head is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The head trained. */
+    public MetricHead getHead() {
+        return head;
+    }
+
+    /** The embedding network trained, the part to export. */
+    public EmbeddingNet getEmbeddingNet() {
+        return head.getEmbeddingNet();
+    }
+
+    /** Number of epochs. */
+    public int getEpochs() {
+        return epochs;
+    }
+
+    /** Batch size. */
+    public int getBatchSize() {
+        return batchSize;
+    }
+
+    /** Seed of parameter initialization and sampling. */
+    public long getSeed() {
+        return seed;
+    }
+
+    /** A short description of the optimizer for model cards. */
+    public String describeOptimizer() {
+        return optimizer != null ? optimizer.getClass().getSimpleName() : optimizerType + " lr=" + learningRate;
+    }
+
+    /**
+     * Trains on {@code train} with an M-per-class sampler of this trainer's batch size and m.
+     *
+     * @return the per-epoch history
+     */
+    public TrainingHistory fit(LabeledImages train) {
+        MPerClassSampler sampler = MPerClassSampler.builder().setLabels(train.labels()).setM(m).setBatchSize(batchSize)
+                .optLength(epochLength == null ? train.size() : epochLength).optSeed(seed).build();
+        return fit(train, sampler);
+    }
+
+    /**
+     * Trains on {@code train}, drawing batches with {@code sampler}.
+     *
+     * @return the per-epoch history
+     */
+    public TrainingHistory fit(LabeledImages train, MPerClassSampler sampler) {
+        EmbeddingNet net = head.getEmbeddingNet();
+        if (!net.getInputShape().equals(train.imageShape())) {
+            throw new IllegalArgumentException("The network expects images of shape " + net.getInputShape()
+                    + " but the training images have shape " + train.imageShape() + ".");
+        }
+        applyThreads();
+        Engine.getInstance().setRandomSeed((int) seed);
+        PixelNormalization normalization = net.getPixelNormalization();
+        Device device = Device.cpu();
+        Optimizer opt = optimizer != null ? optimizer : optimizerType.create(Tracker.fixed(learningRate), weightDecay);
+        DefaultTrainingConfig config = new DefaultTrainingConfig(head.getLoss())
+                .optOptimizer(opt)
+                .optDevices(new Device[] {device})
+                .addTrainingListeners(listeners.toArray(new TrainingListener[0]));
+        if (!head.isInitialized()) {
+            // PyTorch's default initialization for conv and linear layers
+            config.optInitializer(new ai.djl.training.initializer.XavierInitializer(
+                    ai.djl.training.initializer.XavierInitializer.RandomType.UNIFORM,
+                    ai.djl.training.initializer.XavierInitializer.FactorType.IN, 1f), Parameter.Type.WEIGHT);
+        }
+        LOGGER.info("Training {} for {} epochs of {} batches of {} ({} threads, seed {})",
+                head.describe(), epochs, sampler.batchesPerEpoch(), sampler.getBatchSize(), threads, seed);
+        List<EpochResult> results = new ArrayList<>();
+        try (Model model = Model.newInstance("dml4j-training", device)) {
+            model.setBlock(head);
+            try (Trainer trainer = model.newTrainer(config)) {
+                Metrics metrics = new Metrics();
+                metrics.setLimit(1000);
+                trainer.setMetrics(metrics);
+                if (!head.isInitialized()) {
+                    trainer.initialize(net.batchInputShape(sampler.getBatchSize()));
+                }
+                boolean stepped = false;
+                long step = 0;
+                for (int e = 0; e < epochs; e++) {
+                    long start = System.nanoTime();
+                    double lossSum = 0;
+                    int batches = 0;
+                    long images = 0;
+                    int total = sampler.batchesPerEpoch();
+                    Iterator<long[]> it = sampler.batches(e);
+                    for (int bi = 0; it.hasNext(); bi++) {
+                        long[] indices = it.next();
+                        step++;
+                        try (NDManager batchManager = trainer.getManager().newSubManager()) {
+                            NDList data = new NDList(train.toNDArray(batchManager, indices, normalization));
+                            NDList labels = new NDList(train.labelsNDArray(batchManager, indices));
+                            float value;
+                            NDList predictions;
+                            try (GradientCollector collector = trainer.newGradientCollector()) {
+                                predictions = trainer.forward(data, labels);
+                                NDArray loss = trainer.getLoss().evaluate(labels, predictions);
+                                value = loss.getFloat();
+                                if (!Float.isFinite(value)) {
+                                    throw new TrainingDivergedException(e + 1, bi + 1, step, value);
+                                }
+                                if (value != 0f || stepped) {
+                                    collector.backward(loss);
+                                }
+                            }
+                            if (value != 0f || stepped) {
+                                trainer.step();
+                                stepped = true;
+                            }
+                            lossSum += value;
+                            batches++;
+                            images += indices.length;
+                            Batch batch = new Batch(batchManager, data, labels, indices.length,
+                                    Batchifier.STACK, Batchifier.STACK, bi + 1L, total);
+                            TrainingListener.BatchData batchData = new TrainingListener.BatchData(
+                                    batch, Map.of(device, labels), Map.of(device, predictions));
+                            trainer.notifyListeners(l -> l.onTrainingBatch(trainer, batchData));
+                        }
+                    }
+                    trainer.notifyListeners(l -> l.onEpoch(trainer));
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    EpochResult r = new EpochResult(e + 1, batches == 0 ? Double.NaN : lossSum / batches, batches, images, seconds);
+                    results.add(r);
+                    LOGGER.info("Epoch {}/{}: mean loss {}, {} images/s", r.epoch(), epochs,
+                            String.format(java.util.Locale.ROOT, "%.5f", r.meanLoss()),
+                            String.format(java.util.Locale.ROOT, "%.0f", r.imagesPerSecond()));
+                }
+            }
+            // the trained parameters live in the model's manager: hand them to a longer-lived one
+            NDManager keep = NDManager.newBaseManager(device);
+            head.getParameters().values().forEach(p -> {
+                if (p.isInitialized()) {
+                    p.getArray().attach(keep);
+                }
+            });
+        }
+        return new TrainingHistory(results);
+    }
+
+    private void applyThreads() {
+        if (threads > 0) {
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+            Engine.getInstance();
+            JniUtils.setNumThreads(threads);
+        }
+    }
+
+    /** Builder for {@link MetricTrainer}. */
+    public static final class Builder {
+        private MetricHead head;
+        private OptimizerType optimizerType = OptimizerType.ADAM;
+        private Optimizer optimizer;
+        private float learningRate = 1e-3f;
+        private float weightDecay;
+        private int epochs = 5;
+        private int batchSize = 128;
+        private int m = 16;
+        private Integer epochLength;
+        private long seed;
+        private int threads;
+        private List<TrainingListener> listeners;
+
+        private Builder() {}
+
+        /** Sets the head to train (required). */
+        public Builder setHead(MetricHead head) {
+            this.head = head;
+            return this;
+        }
+
+        /** Chooses the optimizer by name (default Adam). */
+        public Builder optOptimizer(OptimizerType type) {
+            this.optimizerType = type;
+            return this;
+        }
+
+        /** Uses a fully configured DJL optimizer instead of {@link #optOptimizer(OptimizerType)}. */
+        public Builder optOptimizer(Optimizer optimizer) {
+            this.optimizer = optimizer;
+            return this;
+        }
+
+        /** Sets the learning rate (default 1e-3). */
+        public Builder optLearningRate(float learningRate) {
+            this.learningRate = learningRate;
+            return this;
+        }
+
+        /** Sets the weight decay (default 0). */
+        public Builder optWeightDecay(float weightDecay) {
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        /** Sets the number of epochs (default 5). */
+        public Builder optEpochs(int epochs) {
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** Sets the batch size (default 128). */
+        public Builder optBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Sets the images per class in a batch for the default sampler (default 16). */
+        public Builder optM(int m) {
+            this.m = m;
+            return this;
+        }
+
+        /** Sets the images per epoch for the default sampler (default: the training set's size). */
+        public Builder optEpochLength(int epochLength) {
+            this.epochLength = epochLength;
+            return this;
+        }
+
+        /** Sets the seed of initialization and sampling (default 0). */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Sets the engine's intra-op threads (default 0: leave the engine's setting). */
+        public Builder optThreads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        /** Replaces the default listeners (progress bar and epoch log). */
+        public Builder optListeners(TrainingListener... listeners) {
+            this.listeners = new ArrayList<>(Arrays.asList(listeners));
+            return this;
+        }
+
+        /** Validates and builds the trainer. */
+        public MetricTrainer build() {
+            if (head == null) {
+                throw new IllegalArgumentException("MetricTrainer needs a head: call setHead(...).");
+            }
+            if (optimizer == null && optimizerType == null) {
+                throw new IllegalArgumentException("MetricTrainer's optimizer type must not be null.");
+            }
+            if (!(learningRate > 0f) || !Float.isFinite(learningRate)) {
+                throw new IllegalArgumentException("MetricTrainer's learning rate must be a positive number, got " + learningRate + ".");
+            }
+            if (!(weightDecay >= 0f)) {
+                throw new IllegalArgumentException("MetricTrainer's weight decay must be >= 0, got " + weightDecay + ".");
+            }
+            if (epochs < 1) {
+                throw new IllegalArgumentException("MetricTrainer's epochs must be at least 1, got " + epochs + ".");
+            }
+            if (batchSize < 2) {
+                throw new IllegalArgumentException("MetricTrainer's batch size must be at least 2, got " + batchSize + ".");
+            }
+            if (m < 1 || batchSize % m != 0) {
+                throw new IllegalArgumentException("MetricTrainer's batch size " + batchSize + " must be a multiple of m = " + m + ".");
+            }
+            if (threads < 0) {
+                throw new IllegalArgumentException("MetricTrainer's threads must be >= 0, got " + threads + ".");
+            }
+            return new MetricTrainer(this);
+        }
+    }
+}
