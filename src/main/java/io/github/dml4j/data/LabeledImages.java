@@ -161,6 +161,25 @@ public final class LabeledImages {
         }
     }
 
+    /**
+     * A SHA-256 fingerprint of the shape, pixels and labels, in hex: two sets with the same
+     * fingerprint hold the same images in the same order. Recorded in model cards.
+     */
+    public String fingerprint() {
+        try {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            ByteBuffer header = ByteBuffer.allocate(16).putInt(labels.length).putInt(channels).putInt(height).putInt(width);
+            digest.update(header.array());
+            digest.update(pixels);
+            ByteBuffer l = ByteBuffer.allocate(labels.length * 4);
+            l.asIntBuffer().put(labels);
+            digest.update(l.array());
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java runtime.", e);
+        }
+    }
+
     @Override
     public String toString() {
         return "LabeledImages{" + size() + " images " + channels + "x" + height + "x" + width + ", "

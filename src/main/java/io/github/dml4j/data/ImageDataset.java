@@ -1,0 +1,176 @@
+package io.github.dml4j.data;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.dataset.RandomAccessDataset;
+import ai.djl.training.dataset.Record;
+import ai.djl.util.Progress;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * A DJL {@link RandomAccessDataset} over in-memory {@link LabeledImages}, so that DJL samplers,
+ * {@code getData} and {@code EasyTrain} work on DML4J data.
+ *
+ * <p>{@link #get(NDManager, long)} returns a {@link Record} whose data is one float32 image of
+ * shape (C, H, W), scaled to [0, 1] and normalized with the dataset's
+ * {@link PixelNormalization}, and whose label is an int64 scalar (so DJL's default stack
+ * batchifier makes (B, C, H, W) images and (B) labels).
+ *
+ * <pre>{@code
+ * ImageDataset train = ImageDataset.builder()
+ *         .setImages(FashionMnist.builder().build().load(FashionMnist.Split.TRAIN))
+ *         .optNormalization(PixelNormalization.FASHION_MNIST)
+ *         .setSampling(128, true)
+ *         .build();
+ * }</pre>
+ *
+ * <p>Note that DJL applies a builder's {@code addTransform} pipeline to whole batches, not to
+ * single images.
+ */
+public final class ImageDataset extends RandomAccessDataset {
+
+    private final LabeledImages images;
+    private final PixelNormalization normalization;
+
+    private ImageDataset(Builder builder) {
+        super(builder);
+        this.images = builder.images;
+        this.normalization = builder.normalization;
+    }
+
+    /**
+     * A builder; {@link Builder#setImages(LabeledImages)} and a sampling are required.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * One image and its label.
+     *
+     * @param manager the manager that owns the returned arrays
+     * @param index image index in [0, {@link #availableSize()})
+     * @return data: float32 (C, H, W) normalized image; labels: int64 scalar label
+     * @throws IndexOutOfBoundsException if {@code index} is outside the images
+     */
+    @Override
+    public Record get(NDManager manager, long index) {
+        if (index < 0 || index >= images.size()) {
+            throw new IndexOutOfBoundsException(
+                    "Image index " + index + " is outside this dataset of " + images.size() + " images.");
+        }
+        int i = (int) index;
+        byte[] bytes = images.imageBytes(i);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length);
+        buffer.put(bytes).rewind();
+        NDArray raw = manager.create(buffer, images.imageShape(), DataType.UINT8);
+        NDArray image = normalization.apply(raw);
+        raw.close();
+        NDArray label = manager.create((long) images.label(i));
+        return new Record(new NDList(image), new NDList(label));
+    }
+
+    /** Number of images held, before any {@code optLimit}. */
+    @Override
+    protected long availableSize() {
+        return images.size();
+    }
+
+    /** Does nothing: the images are already in memory. */
+    @Override
+    public void prepare(Progress progress) {
+        // in memory already
+    }
+
+    /**
+     * The images and labels this dataset serves.
+     *
+     * @return the images
+     */
+    public LabeledImages images() {
+        return images;
+    }
+
+    /**
+     * The normalization applied to every image.
+     *
+     * @return the normalization
+     */
+    public PixelNormalization normalization() {
+        return normalization;
+    }
+
+    @Override
+    public String toString() {
+        return "ImageDataset{" + images + ", " + normalization + '}';
+    }
+
+    /** Builder of {@link ImageDataset}, with DJL's sampling, batchifier and limit options. */
+    public static final class Builder extends RandomAccessDataset.BaseBuilder<Builder> {
+
+        private LabeledImages images;
+        private PixelNormalization normalization = PixelNormalization.NONE;
+
+        private Builder() {
+        }
+
+        /**
+         * The images and labels to serve (required).
+         *
+         * @param images the images
+         * @return this builder
+         */
+        public Builder setImages(LabeledImages images) {
+            this.images = images;
+            return this;
+        }
+
+        /**
+         * How pixels are normalized after scaling to [0, 1]. Default {@link PixelNormalization#NONE}
+         * (scaling only); the benchmark uses {@link PixelNormalization#FASHION_MNIST}.
+         *
+         * @param normalization the normalization
+         * @return this builder
+         */
+        public Builder optNormalization(PixelNormalization normalization) {
+            this.normalization = normalization;
+            return this;
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        /**
+         * Validates the settings and builds the dataset.
+         *
+         * @return the dataset
+         * @throws IllegalArgumentException naming the missing or bad setting
+         */
+        public ImageDataset build() {
+            if (images == null) {
+                throw new IllegalArgumentException("The images of an ImageDataset must be set with setImages(...).");
+            }
+            if (normalization == null) {
+                throw new IllegalArgumentException("The normalization of an ImageDataset (optNormalization) must not be null.");
+            }
+            float[] mean = normalization.mean();
+            if (mean.length != 1 && mean.length != images.channels()) {
+                throw new IllegalArgumentException("The normalization of an ImageDataset has " + mean.length
+                        + " channels but the images have " + images.channels() + ".");
+            }
+            if (sampler == null) {
+                throw new IllegalArgumentException("The sampling of an ImageDataset must be set with"
+                        + " setSampling(batchSize, shuffle) or setSampling(sampler).");
+            }
+            return new ImageDataset(this);
+        }
+    }
+}
