@@ -1,0 +1,110 @@
+package io.github.dml4j.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import io.github.dml4j.SyntheticImages;
+import io.github.dml4j.backbone.ConvNet;
+import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.data.PixelNormalization;
+import io.github.dml4j.eval.RetrievalMetrics;
+import io.github.dml4j.eval.RetrievalReport;
+import io.github.dml4j.head.TripletHead;
+import io.github.dml4j.miner.BatchHardMiner;
+import org.junit.jupiter.api.Test;
+
+import java.util.stream.LongStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MetricTrainerTest {
+
+    private static EmbeddingNet newNet() {
+        return EmbeddingNet.builder().setBackbone(new ConvNet(new int[] {16, 32}, 32)).setInputShape(1, 28, 28)
+                .optPixelNormalization(new PixelNormalization(new float[] {0.2f}, new float[] {0.3f})).build();
+    }
+
+    private static RetrievalReport evaluate(EmbeddingNet net, LabeledImages images) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            long[] idx = LongStream.range(0, images.size()).toArray();
+            NDArray x = images.toNDArray(manager, idx, net.getPixelNormalization());
+            NDArray e = net.forward(new ParameterStore(manager, false), new NDList(x), false).head();
+            return RetrievalMetrics.builder().build().compute(e, images.labels());
+        }
+    }
+
+    @Test
+    void shortTrainingRaisesPrecisionAt1WellAboveTheUntrainedNetwork() {
+        LabeledImages train = SyntheticImages.generate(10, 160, 1);
+        LabeledImages test = SyntheticImages.generate(10, 30, 2);
+        EmbeddingNet net = newNet();
+        TripletHead head = TripletHead.builder().setEmbeddingNet(net).build();
+        MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(8).optBatchSize(64).optM(8)
+                .optLearningRate(3e-3f).optSeed(0).optListeners().build();
+        // the untrained network: same initialization as training will use
+        EmbeddingNet untrained = newNet();
+        MetricTrainer.builder().setHead(TripletHead.builder().setEmbeddingNet(untrained).build()).optEpochs(1)
+                .optEpochLength(64).optBatchSize(64).optM(8).optLearningRate(1e-9f).optSeed(0).optListeners().build()
+                .fit(train);
+        double before = evaluate(untrained, test).precisionAt1();
+
+        TrainingHistory history = trainer.fit(train);
+        double after = evaluate(net, test).precisionAt1();
+
+        assertEquals(8, history.epochs().size());
+        assertTrue(after > 0.8, "P@1 before " + before + ", after " + after);
+        assertTrue(after > before + 0.3, "P@1 before " + before + ", after " + after);
+    }
+
+    @Test
+    void sameSeedGivesTheSameLossCurve() {
+        LabeledImages train = SyntheticImages.generate(8, 32, 5);
+        double[][] curves = new double[2][];
+        for (int run = 0; run < 2; run++) {
+            TripletHead head = TripletHead.builder().setEmbeddingNet(newNet()).optMiner(BatchHardMiner.create()).build();
+            curves[run] = MetricTrainer.builder().setHead(head).optEpochs(2).optBatchSize(32).optM(4)
+                    .optOptimizer(OptimizerType.RMSPROP).optSeed(42).optListeners().build().fit(train).losses();
+        }
+        assertArrayEquals(curves[0], curves[1], 0.0);
+    }
+
+    @Test
+    void everyOptimizerTrains() {
+        LabeledImages train = SyntheticImages.generate(8, 32, 5);
+        for (OptimizerType type : OptimizerType.values()) {
+            TripletHead head = TripletHead.builder().setEmbeddingNet(newNet()).optMiner(BatchHardMiner.create()).build();
+            double[] losses = MetricTrainer.builder().setHead(head).optEpochs(4).optBatchSize(32).optM(4)
+                    .optOptimizer(type).optLearningRate(type == OptimizerType.SGD ? 0.05f : 1e-3f)
+                    .optSeed(1).optListeners().build().fit(train).losses();
+            assertTrue(losses[3] < losses[0], type + " did not lower the loss: " + java.util.Arrays.toString(losses));
+        }
+    }
+
+    @Test
+    void imagesOfTheWrongShapeAreRejected() {
+        LabeledImages wrong = LabeledImages.of(new byte[4 * 3 * 8 * 8], new int[] {0, 0, 1, 1}, 3, 8, 8);
+        MetricTrainer trainer = MetricTrainer.builder().setHead(TripletHead.builder().setEmbeddingNet(newNet()).build())
+                .optBatchSize(4).optM(2).optListeners().build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.fit(wrong));
+        assertEquals("The network expects images of shape (1, 28, 28) but the training images have shape (3, 8, 8).",
+                e.getMessage());
+    }
+
+    @Test
+    void badSettingsAreNamed() {
+        TripletHead head = TripletHead.builder().setEmbeddingNet(newNet()).build();
+        assertEquals("MetricTrainer's batch size 100 must be a multiple of m = 16.",
+                assertThrows(IllegalArgumentException.class,
+                        () -> MetricTrainer.builder().setHead(head).optBatchSize(100).build()).getMessage());
+        assertEquals("MetricTrainer's learning rate must be a positive number, got -1.0.",
+                assertThrows(IllegalArgumentException.class,
+                        () -> MetricTrainer.builder().setHead(head).optLearningRate(-1f).build()).getMessage());
+        assertEquals("MetricTrainer needs a head: call setHead(...).",
+                assertThrows(IllegalArgumentException.class, () -> MetricTrainer.builder().build()).getMessage());
+    }
+}
