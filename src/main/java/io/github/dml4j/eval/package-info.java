@@ -1,0 +1,36 @@
+/**
+ * Evaluation of embeddings: retrieval metrics, clustering metrics and the report that prints
+ * and serializes them.
+ *
+ * <p><b>Retrieval</b> ({@link io.github.dml4j.eval.RetrievalMetrics}): every embedding is a
+ * query against all the others, itself excluded by index. For a query with R other embeddings
+ * of its class (capped at k) and match<sub>i</sub> = 1 when its i-th nearest neighbour shares
+ * its label:
+ *
+ * <ul>
+ *   <li>Precision@1 = match<sub>1</sub>;
+ *   <li>R-Precision = (&sum;<sub>i&le;R</sub> match<sub>i</sub>) / R;
+ *   <li>MAP@R = (1/R) &sum;<sub>i&le;R</sub> match<sub>i</sub> &middot; P@i, where P@i is the
+ *       precision of the first i neighbours (Musgrave, Belongie and Lim 2020, "A Metric
+ *       Learning Reality Check", ECCV);
+ *   <li>MRR = 1 / rank of the first match within k (0 if none).
+ * </ul>
+ *
+ * Each is averaged over queries with R &gt; 0. Defaults match pytorch-metric-learning's {@code
+ * AccuracyCalculator} with FAISS {@code IndexFlatL2}: Euclidean distance on the raw embeddings
+ * and k = largest class size minus one. The work runs on the engine in chunks of queries, so
+ * 60,000 embeddings need only a few (chunk, N) matrices at a time.
+ *
+ * <p><b>Clustering</b> ({@link io.github.dml4j.eval.KMeans}, {@link
+ * io.github.dml4j.eval.ClusteringMetrics}): k-means with k-means++ seeding (Arthur and
+ * Vassilvitskii 2007) and a {@code long} seed; normalized mutual information (Strehl and Ghosh
+ * 2002) and adjusted mutual information (Vinh, Epps and Bailey 2010), both with scikit-learn's
+ * default arithmetic normalization.
+ *
+ * <p><b>Protocol</b> ({@link io.github.dml4j.eval.EmbeddingEvaluator}): Precision@1,
+ * R-Precision, MAP@R and NMI with k-means at the true number of classes, in one {@link
+ * io.github.dml4j.eval.RetrievalReport} whose {@code toMap()} uses PML's key names
+ * ({@code precision_at_1}, {@code r_precision}, {@code mean_average_precision_at_r}, {@code
+ * NMI}).
+ */
+package io.github.dml4j.eval;
