@@ -48,8 +48,18 @@ public final class Golden {
         return e;
     }
 
+    /** The object at a path of keys. */
+    public static JsonObject object(String... path) {
+        return get(path).getAsJsonObject();
+    }
+
     /** A 2-D array of numbers as a float32 NDArray. */
     public static NDArray matrix(NDManager manager, JsonElement element) {
+        return manager.create(floats(element));
+    }
+
+    /** A 2-D array of numbers. */
+    public static float[][] floats(JsonElement element) {
         JsonArray rows = element.getAsJsonArray();
         int cols = rows.get(0).getAsJsonArray().size();
         float[][] m = new float[rows.size()][cols];
@@ -59,7 +69,7 @@ public final class Golden {
                 m[i][j] = r.get(j).getAsFloat();
             }
         }
-        return manager.create(m);
+        return m;
     }
 
     /** A 1-D array of integers. */

@@ -1,5 +1,6 @@
 package io.github.dml4j.eval;
 
+import io.github.dml4j.Golden;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

@@ -1,5 +1,6 @@
 package io.github.dml4j.eval;
 
+import io.github.dml4j.Golden;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -34,7 +35,7 @@ class EmbeddingEvaluatorTest {
         JsonObject retrieval = Golden.object("retrieval");
         int[] labels = Golden.ints(retrieval.getAsJsonArray("labels"));
         try (NDManager manager = NDManager.newBaseManager()) {
-            var embeddings = manager.create(Golden.matrix(retrieval.getAsJsonArray("embeddings")));
+            var embeddings = manager.create(Golden.floats(retrieval.getAsJsonArray("embeddings")));
             RetrievalReport full = EmbeddingEvaluator.builder().build().evaluate(embeddings, labels);
             RetrievalReport alone = RetrievalMetrics.builder().build().compute(embeddings, labels);
             assertEquals(alone.meanAveragePrecisionAtR(), full.meanAveragePrecisionAtR(), 0);

@@ -1,5 +1,6 @@
 package io.github.dml4j.eval;
 
+import io.github.dml4j.Golden;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,7 +25,7 @@ class RetrievalMetricsTest {
         JsonObject expected = retrieval.getAsJsonObject("query_is_reference_self_excluded_l2");
         int[] labels = Golden.ints(retrieval.getAsJsonArray("labels"));
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray embeddings = manager.create(Golden.matrix(retrieval.getAsJsonArray("embeddings")));
+            NDArray embeddings = manager.create(Golden.floats(retrieval.getAsJsonArray("embeddings")));
             RetrievalReport report = RetrievalMetrics.builder().build().compute(embeddings, labels);
             assertEquals(expected.get("precision_at_1").getAsDouble(), report.precisionAt1(), 1e-5);
             assertEquals(expected.get("r_precision").getAsDouble(), report.rPrecision(), 1e-5);
