@@ -72,7 +72,7 @@ public abstract class MetricLoss extends Loss {
         }
         NDArray terms = computeTerms(embeddings, flatLabels, tuples);
         if (terms.isEmpty()) {
-            return embeddings.sum().mul(0f);
+            return embeddings.sum().mul(0f).abs();
         }
         return reduction.reduce(terms);
     }
