@@ -6,6 +6,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.github.dml4j.data.PixelNormalization;
@@ -36,6 +38,9 @@ public final class EmbeddingNet extends AbstractBlock {
         this.inputShape = builder.inputShape;
         this.pixelNormalization = builder.pixelNormalization;
         this.backboneBlock = addChildBlock("backbone", backbone.newBlock());
+        // PyTorch's default for conv and linear weights: uniform in +-1/sqrt(fan_in)
+        backboneBlock.setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
+                XavierInitializer.FactorType.IN, 1f), Parameter.Type.WEIGHT);
     }
 
     /** Returns a builder; backbone and input shape are required. */

@@ -7,13 +7,12 @@ import ai.djl.metric.Metrics;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
-import ai.djl.training.initializer.Initializer;
 import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.ParameterTracker;
@@ -62,6 +61,7 @@ public final class MetricTrainer {
     private final long seed;
     private final int threads;
     private final List<TrainingListener> listeners;
+    private NDManager parameterManager;
 
     private MetricTrainer(Builder b) {
         this.head = b.head;
@@ -135,8 +135,7 @@ public final class MetricTrainer {
             throw new IllegalArgumentException("The network expects images of shape " + net.getInputShape()
                     + " but the training images have shape " + train.imageShape() + ".");
         }
-        applyThreads();
-        Engine.getInstance().setRandomSeed((int) seed);
+        initialize();
         PixelNormalization normalization = net.getPixelNormalization();
         Device device = Device.cpu();
         Optimizer opt = optimizer != null ? optimizer : optimizerType.create(Tracker.fixed(learningRate), weightDecay);
@@ -144,12 +143,6 @@ public final class MetricTrainer {
                 .optOptimizer(opt)
                 .optDevices(new Device[] {device})
                 .addTrainingListeners(listeners.toArray(new TrainingListener[0]));
-        if (!head.isInitialized()) {
-            // PyTorch's default initialization for conv and linear layers
-            config.optInitializer(new ai.djl.training.initializer.XavierInitializer(
-                    ai.djl.training.initializer.XavierInitializer.RandomType.UNIFORM,
-                    ai.djl.training.initializer.XavierInitializer.FactorType.IN, 1f), Parameter.Type.WEIGHT);
-        }
         LOGGER.info("Training {} for {} epochs of {} batches of {} ({} threads, seed {})",
                 head.describe(), epochs, sampler.batchesPerEpoch(), sampler.getBatchSize(), threads, seed);
         List<EpochResult> results = new ArrayList<>();
@@ -159,9 +152,6 @@ public final class MetricTrainer {
                 Metrics metrics = new Metrics();
                 metrics.setLimit(1000);
                 trainer.setMetrics(metrics);
-                if (!head.isInitialized()) {
-                    trainer.initialize(net.batchInputShape(sampler.getBatchSize()));
-                }
                 boolean stepped = false;
                 long step = 0;
                 for (int e = 0; e < epochs; e++) {
@@ -213,15 +203,25 @@ public final class MetricTrainer {
                             String.format(java.util.Locale.ROOT, "%.0f", r.imagesPerSecond()));
                 }
             }
-            // the trained parameters live in the model's manager: hand them to a longer-lived one
-            NDManager keep = NDManager.newBaseManager(device);
-            head.getParameters().values().forEach(p -> {
-                if (p.isInitialized()) {
-                    p.getArray().attach(keep);
-                }
-            });
         }
         return new TrainingHistory(results);
+    }
+
+    /**
+     * Applies the thread setting and, if the head is not initialized yet, initializes its
+     * parameters (and so the embedding network's) from this trainer's seed, exactly as
+     * {@link #fit} would. Call it to evaluate the untrained network; {@link #fit} calls it too.
+     */
+    public synchronized void initialize() {
+        applyThreads();
+        Engine.getInstance().setRandomSeed((int) seed);
+        if (!head.isInitialized()) {
+            // parameters outlive the DJL Model used for one fit, so they get a manager of their own
+            if (parameterManager == null) {
+                parameterManager = NDManager.newBaseManager(Device.cpu());
+            }
+            head.initialize(parameterManager, DataType.FLOAT32, head.getEmbeddingNet().batchInputShape(batchSize));
+        }
     }
 
     private void applyThreads() {

@@ -46,12 +46,8 @@ class MetricTrainerTest {
         TripletHead head = TripletHead.builder().setEmbeddingNet(net).build();
         MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(8).optBatchSize(64).optM(8)
                 .optLearningRate(3e-3f).optSeed(0).optListeners().build();
-        // the untrained network: same initialization as training will use
-        EmbeddingNet untrained = newNet();
-        MetricTrainer.builder().setHead(TripletHead.builder().setEmbeddingNet(untrained).build()).optEpochs(1)
-                .optEpochLength(64).optBatchSize(64).optM(8).optLearningRate(1e-9f).optSeed(0).optListeners().build()
-                .fit(train);
-        double before = evaluate(untrained, test).precisionAt1();
+        trainer.initialize();
+        double before = evaluate(net, test).precisionAt1();
 
         TrainingHistory history = trainer.fit(train);
         double after = evaluate(net, test).precisionAt1();
