@@ -5,9 +5,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import ai.djl.util.PairList;
+
+import java.util.Map;
 import io.github.dml4j.backbone.EmbeddingNet;
 
 /**
@@ -44,6 +47,24 @@ public abstract class MetricHead extends AbstractBlock {
 
     /** A one-line description of the objective for logs and model cards, e.g. the loss and miner. */
     public abstract String describe();
+
+    /**
+     * Parameters this head owns that train at their own learning rate (for example class
+     * weights or proxies), keyed by parameter. Empty by default: everything trains at the
+     * trainer's learning rate.
+     */
+    public Map<Parameter, Float> getParameterLearningRates() {
+        return Map.of();
+    }
+
+    /**
+     * Called by the trainer after each optimizer step, with the batch's predictions and labels,
+     * for updates made outside the optimizer (for example center loss's centre update). Arrays
+     * created here must go to the batch's manager; does nothing by default.
+     */
+    public void afterStep(NDList predictions, NDList labels) {
+        // no update outside the optimizer
+    }
 
     /** Embeds the batch; subclasses with their own outputs override this. */
     @Override

@@ -7,7 +7,9 @@ import ai.djl.metric.Metrics;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
@@ -15,17 +17,18 @@ import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.FixedPerVarTracker;
 import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.Batchifier;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
-import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.head.MetricHead;
 import io.github.dml4j.sampler.MPerClassSampler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -61,6 +64,7 @@ public final class MetricTrainer {
     private final long seed;
     private final int threads;
     private final List<TrainingListener> listeners;
+    private final Path checkpointDirectory;
     private NDManager parameterManager;
 
     private MetricTrainer(Builder b) {
@@ -75,6 +79,7 @@ public final class MetricTrainer {
         this.epochLength = b.epochLength;
         this.seed = b.seed;
         this.threads = b.threads;
+        this.checkpointDirectory = b.checkpointDirectory;
         this.listeners = List.copyOf(b.listeners == null ? Arrays.asList(TrainingListener.Defaults.logging()) : b.listeners);
     }
 
@@ -135,16 +140,32 @@ public final class MetricTrainer {
             throw new IllegalArgumentException("The network expects images of shape " + net.getInputShape()
                     + " but the training images have shape " + train.imageShape() + ".");
         }
+        return fit(new ClassBatches(train, sampler, net.getPixelNormalization()));
+    }
+
+    /**
+     * Trains on the batches of {@code source}.
+     *
+     * @return the per-epoch history
+     * @throws TrainingDivergedException if a loss is NaN or infinite; with a checkpoint directory
+     *     set, the last finite weights are saved there first
+     */
+    public TrainingHistory fit(BatchSource source) {
+        Shape expected = head.getEmbeddingNet().getInputShape();
+        for (Shape input : source.inputShapes()) {
+            if (input.dimension() != expected.dimension() + 1 || !input.slice(1).equals(expected)) {
+                throw new IllegalArgumentException("The network expects images of shape " + expected
+                        + " but the batches hold inputs of shape " + input + ".");
+            }
+        }
         initialize();
-        PixelNormalization normalization = net.getPixelNormalization();
         Device device = Device.cpu();
-        Optimizer opt = optimizer != null ? optimizer : optimizerType.create(Tracker.fixed(learningRate), weightDecay);
         DefaultTrainingConfig config = new DefaultTrainingConfig(head.getLoss())
-                .optOptimizer(opt)
+                .optOptimizer(newOptimizer())
                 .optDevices(new Device[] {device})
                 .addTrainingListeners(listeners.toArray(new TrainingListener[0]));
         LOGGER.info("Training {} for {} epochs of {} batches of {} ({} threads, seed {})",
-                head.describe(), epochs, sampler.batchesPerEpoch(), sampler.getBatchSize(), threads, seed);
+                head.describe(), epochs, source.batchesPerEpoch(), source.batchSize(), threads, seed);
         List<EpochResult> results = new ArrayList<>();
         try (Model model = Model.newInstance("dml4j-training", device)) {
             model.setBlock(head);
@@ -159,14 +180,15 @@ public final class MetricTrainer {
                     double lossSum = 0;
                     int batches = 0;
                     long images = 0;
-                    int total = sampler.batchesPerEpoch();
-                    Iterator<long[]> it = sampler.batches(e);
+                    int total = source.batchesPerEpoch();
+                    Iterator<long[]> it = source.batches(e);
                     for (int bi = 0; it.hasNext(); bi++) {
                         long[] indices = it.next();
                         step++;
                         try (NDManager batchManager = trainer.getManager().newSubManager()) {
-                            NDList data = new NDList(train.toNDArray(batchManager, indices, normalization));
-                            NDList labels = new NDList(train.labelsNDArray(batchManager, indices));
+                            TrainingBatch tb = source.load(batchManager, indices);
+                            NDList data = tb.data();
+                            NDList labels = tb.labels();
                             float value;
                             NDList predictions;
                             try (GradientCollector collector = trainer.newGradientCollector()) {
@@ -174,7 +196,7 @@ public final class MetricTrainer {
                                 NDArray loss = trainer.getLoss().evaluate(labels, predictions);
                                 value = loss.getFloat();
                                 if (!Float.isFinite(value)) {
-                                    throw new TrainingDivergedException(e + 1, bi + 1, step, value);
+                                    throw diverged(e + 1, bi + 1, step, value);
                                 }
                                 if (value != 0f || stepped) {
                                     collector.backward(loss);
@@ -184,9 +206,10 @@ public final class MetricTrainer {
                                 trainer.step();
                                 stepped = true;
                             }
+                            head.afterStep(predictions, labels);
                             lossSum += value;
                             batches++;
-                            images += indices.length;
+                            images += tb.images();
                             Batch batch = new Batch(batchManager, data, labels, indices.length,
                                     Batchifier.STACK, Batchifier.STACK, bi + 1L, total);
                             TrainingListener.BatchData batchData = new TrainingListener.BatchData(
@@ -201,10 +224,41 @@ public final class MetricTrainer {
                     LOGGER.info("Epoch {}/{}: mean loss {}, {} images/s", r.epoch(), epochs,
                             String.format(java.util.Locale.ROOT, "%.5f", r.meanLoss()),
                             String.format(java.util.Locale.ROOT, "%.0f", r.imagesPerSecond()));
+                    if (checkpointDirectory != null) {
+                        Checkpoints.save(head.getEmbeddingNet(), checkpointDirectory);
+                    }
                 }
             }
         }
         return new TrainingHistory(results);
+    }
+
+    private Optimizer newOptimizer() {
+        if (optimizer != null) {
+            return optimizer;
+        }
+        Map<Parameter, Float> own = head.getParameterLearningRates();
+        ParameterTracker tracker;
+        if (own.isEmpty()) {
+            tracker = Tracker.fixed(learningRate);
+        } else {
+            FixedPerVarTracker.Builder b = FixedPerVarTracker.builder().setDefaultValue(learningRate);
+            own.forEach((p, lr) -> b.put(p.getId(), lr));
+            tracker = b.build();
+        }
+        return optimizerType.create(tracker, weightDecay);
+    }
+
+    private TrainingDivergedException diverged(int epoch, int batch, long step, float value) {
+        Path saved = null;
+        if (checkpointDirectory != null) {
+            try {
+                saved = Checkpoints.saveIfFinite(head.getEmbeddingNet(), checkpointDirectory);
+            } catch (java.io.IOException io) {
+                LOGGER.error("Could not save the last good weights to {}", checkpointDirectory, io);
+            }
+        }
+        return new TrainingDivergedException(epoch, batch, step, value, saved);
     }
 
     /**
@@ -246,8 +300,18 @@ public final class MetricTrainer {
         private long seed;
         private int threads;
         private List<TrainingListener> listeners;
+        private Path checkpointDirectory;
 
         private Builder() {}
+
+        /**
+         * Saves the embedding network's weights to {@code dir} after every epoch (as
+         * {@value Checkpoints#FILE_NAME}), and the last finite weights when training diverges.
+         */
+        public Builder optCheckpointDirectory(Path dir) {
+            this.checkpointDirectory = dir;
+            return this;
+        }
 
         /** Sets the head to train (required). */
         public Builder setHead(MetricHead head) {

@@ -5,14 +5,45 @@ public final class TrainingDivergedException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    private final int epoch;
+    private final int batch;
+    private final long step;
+    private final transient java.nio.file.Path checkpoint;
+
     /**
      * @param epoch epoch number, from 1
      * @param batch batch number within the epoch, from 1
      * @param step global step number, from 1
      * @param loss the non-finite loss value
+     * @param checkpoint where the last good weights were saved, or {@code null}
      */
-    public TrainingDivergedException(int epoch, int batch, long step, float loss) {
+    public TrainingDivergedException(int epoch, int batch, long step, float loss, java.nio.file.Path checkpoint) {
         super("Training diverged: the loss is " + loss + " at epoch " + epoch + ", batch " + batch
-                + " (step " + step + "). Lower the learning rate or check the input for NaN values.");
+                + " (step " + step + "). " + (checkpoint == null ? "" : "The last good weights are in " + checkpoint + ". ")
+                + "Lower the learning rate or check the input for NaN values.");
+        this.epoch = epoch;
+        this.batch = batch;
+        this.step = step;
+        this.checkpoint = checkpoint;
+    }
+
+    /** Epoch of the failing step, from 1. */
+    public int getEpoch() {
+        return epoch;
+    }
+
+    /** Batch of the failing step within its epoch, from 1. */
+    public int getBatch() {
+        return batch;
+    }
+
+    /** Global number of the failing step, from 1. */
+    public long getStep() {
+        return step;
+    }
+
+    /** Where the last finite weights were saved, or {@code null} if no checkpoint directory was set or they were not finite. */
+    public java.nio.file.Path getCheckpoint() {
+        return checkpoint;
     }
 }

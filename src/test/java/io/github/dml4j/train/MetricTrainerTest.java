@@ -14,6 +14,11 @@ import io.github.dml4j.eval.RetrievalReport;
 import io.github.dml4j.head.TripletHead;
 import io.github.dml4j.miner.BatchHardMiner;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import io.github.dml4j.sampler.MPerClassSampler;
+
+import java.nio.file.Path;
+import java.util.Iterator;
 
 import java.util.stream.LongStream;
 
@@ -102,5 +107,76 @@ class MetricTrainerTest {
                         () -> MetricTrainer.builder().setHead(head).optLearningRate(-1f).build()).getMessage());
         assertEquals("MetricTrainer needs a head: call setHead(...).",
                 assertThrows(IllegalArgumentException.class, () -> MetricTrainer.builder().build()).getMessage());
+    }
+
+    @Test
+    void nonFiniteLossStopsTrainingNamingTheStepAndKeepsTheLastGoodWeights(@TempDir Path dir) throws Exception {
+        LabeledImages train = SyntheticImages.generate(4, 16, 3);
+        EmbeddingNet net = newNet();
+        MPerClassSampler sampler = MPerClassSampler.builder().setLabels(train.labels()).setM(4).setBatchSize(16).build();
+        ClassBatches good = new ClassBatches(train, sampler, net.getPixelNormalization());
+        BatchSource poisoned = new BatchSource() {
+            private int loaded;
+
+            @Override
+            public int batchSize() {
+                return good.batchSize();
+            }
+
+            @Override
+            public int batchesPerEpoch() {
+                return good.batchesPerEpoch();
+            }
+
+            @Override
+            public Iterator<long[]> batches(int epoch) {
+                return good.batches(epoch);
+            }
+
+            @Override
+            public TrainingBatch load(NDManager manager, long[] indices) {
+                TrainingBatch b = good.load(manager, indices);
+                if (++loaded == 7) {
+                    NDArray x = b.data().head();
+                    x.set(new ai.djl.ndarray.index.NDIndex("0, 0, 0, 0"), Float.NaN);
+                }
+                return b;
+            }
+
+            @Override
+            public ai.djl.ndarray.types.Shape[] inputShapes() {
+                return good.inputShapes();
+            }
+        };
+        MetricTrainer trainer = MetricTrainer.builder().setHead(TripletHead.builder().setEmbeddingNet(net).build())
+                .optEpochs(3).optBatchSize(16).optM(4).optCheckpointDirectory(dir).optListeners().build();
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.fit(poisoned));
+        assertEquals(2, e.getEpoch());
+        assertEquals(3, e.getBatch());
+        assertEquals(7, e.getStep());
+        assertTrue(e.getMessage().startsWith("Training diverged: the loss is NaN at epoch 2, batch 3 (step 7). The last good weights are in "),
+                e.getMessage());
+        assertEquals(dir.resolve(Checkpoints.FILE_NAME), e.getCheckpoint());
+
+        // the NaN batch already poisoned batch norm's running statistics in the forward pass, so the
+        // network itself is no longer usable; the checkpoint still holds finite weights (epoch 1's)
+        LabeledImages probe = SyntheticImages.generate(4, 2, 9);
+        assertTrue(Float.isNaN(embed(net, probe)[0]));
+        EmbeddingNet restored = newNet();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            restored.initialize(manager);
+            Checkpoints.load(restored, manager, e.getCheckpoint());
+            for (float v : embed(restored, probe)) {
+                assertTrue(Float.isFinite(v));
+            }
+        }
+    }
+
+    private static float[] embed(EmbeddingNet net, LabeledImages images) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            long[] idx = LongStream.range(0, images.size()).toArray();
+            NDArray x = images.toNDArray(manager, idx, net.getPixelNormalization());
+            return net.forward(new ParameterStore(manager, false), new NDList(x), false).head().toFloatArray();
+        }
     }
 }
