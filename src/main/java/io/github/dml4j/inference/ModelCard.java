@@ -1,0 +1,467 @@
+package io.github.dml4j.inference;
+
+import ai.djl.engine.Engine;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.Strictness;
+import com.google.gson.annotations.SerializedName;
+import com.google.gson.stream.JsonReader;
+import io.github.dml4j.Dml4j;
+import io.github.dml4j.backbone.BackboneConfig;
+import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.data.PixelNormalization;
+import io.github.dml4j.distance.Distance;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The description saved next to a model's parameters, as {@code model-card.json}: everything
+ * needed to rebuild the network and to feed it (architecture, input size, colour and pixel
+ * normalization), how to compare its embeddings (distance, calibrated threshold), which
+ * software made it (library and engine versions) and how it was trained
+ * ({@link TrainingProvenance}). As Tribuo's model provenance, it is immutable; the
+ * {@code with*} methods return changed copies.
+ *
+ * <p>The JSON is pretty printed, with camelCase keys equal to the record component names;
+ * absent optional values are written as {@code null}. {@link #FORMAT_VERSION} is incremented
+ * whenever a change would make an older DML4J misread a card; reading a card of a greater or
+ * unknown version fails with a message naming the version found and the versions supported.
+ *
+ * @param formatVersion version of this card format, {@link #FORMAT_VERSION} for cards written now
+ * @param library the library that wrote the model
+ * @param engine the deep learning engine the model was trained with
+ * @param architecture the network, enough to rebuild it
+ * @param input what the network takes: image size, colour, pixel normalization
+ * @param distance name of the distance to compare embeddings with, e.g. {@code "l2"} or {@code "cosine"}
+ * @param threshold a calibrated decision threshold on that distance, or null if not calibrated
+ * @param training how the model was trained, or null if unknown
+ */
+public record ModelCard(
+        int formatVersion,
+        Library library,
+        EngineInfo engine,
+        Architecture architecture,
+        Input input,
+        String distance,
+        Double threshold,
+        TrainingProvenance training) {
+
+    /** The card format version this DML4J writes. */
+    public static final int FORMAT_VERSION = 1;
+
+    /** The card format versions this DML4J reads. */
+    public static final List<Integer> SUPPORTED_FORMAT_VERSIONS = List.of(1);
+
+    /** File name of the card in a model directory. */
+    public static final String FILE_NAME = "model-card.json";
+
+    private static final Gson GSON = new GsonBuilder()
+            .setPrettyPrinting()
+            .serializeNulls()
+            .disableHtmlEscaping()
+            .create();
+
+    /** Validates that every required part is present and consistent. */
+    public ModelCard {
+        if (!SUPPORTED_FORMAT_VERSIONS.contains(formatVersion)) {
+            throw new IllegalArgumentException(unsupportedVersion(Integer.toString(formatVersion)));
+        }
+        require(library, "library");
+        require(engine, "engine");
+        require(architecture, "architecture");
+        require(input, "input");
+        if (distance == null || distance.isBlank()) {
+            throw new IllegalArgumentException("The model card needs the name of its distance, e.g. \"l2\" or \"cosine\".");
+        }
+        if (threshold != null && !Double.isFinite(threshold)) {
+            throw new IllegalArgumentException("The threshold must be finite, got " + threshold + ".");
+        }
+    }
+
+    private static void require(Object value, String field) {
+        if (value == null) {
+            throw new IllegalArgumentException("The model card has no '" + field + "'.");
+        }
+    }
+
+    private static String unsupportedVersion(String found) {
+        return "Model card format version " + found + " is not supported; this DML4J (" + Dml4j.version()
+                + ") supports " + supportedVersions() + ".";
+    }
+
+    /**
+     * Describes a network as it is now: its architecture and input, the running library and
+     * engine, the default distance ({@code "cosine"} for a normalizing network, {@code "l2"}
+     * otherwise), no threshold and no training provenance.
+     *
+     * @throws IllegalArgumentException if the backbone type is not registered in {@link BackboneRegistry}
+     */
+    public static ModelCard describe(EmbeddingNet net) {
+        Objects.requireNonNull(net, "net");
+        return new ModelCard(FORMAT_VERSION, Library.current(), EngineInfo.current(), Architecture.of(net),
+                Input.of(net), net.isNormalize() ? "cosine" : "l2", null, null);
+    }
+
+    /** Returns a copy comparing embeddings with the named distance. */
+    public ModelCard withDistance(String distanceName) {
+        return new ModelCard(formatVersion, library, engine, architecture, input, distanceName, threshold, training);
+    }
+
+    /** Returns a copy comparing embeddings with {@code distance} (its {@link Distance#name()}). */
+    public ModelCard withDistance(Distance distance) {
+        return withDistance(distance.name());
+    }
+
+    /** Returns a copy with a calibrated threshold ({@code null} removes it). */
+    public ModelCard withThreshold(Double newThreshold) {
+        return new ModelCard(formatVersion, library, engine, architecture, input, distance, newThreshold, training);
+    }
+
+    /** Returns a copy with the given training provenance ({@code null} removes it). */
+    public ModelCard withTraining(TrainingProvenance provenance) {
+        return new ModelCard(formatVersion, library, engine, architecture, input, distance, threshold, provenance);
+    }
+
+    /**
+     * Builds a new, uninitialized network from this card: the registered backbone, the
+     * normalization flag, the input shape and the pixel normalization.
+     *
+     * @throws IllegalArgumentException if the backbone type is unknown or the card is inconsistent
+     */
+    public EmbeddingNet newNet() {
+        BackboneConfig backbone = architecture.backboneConfig();
+        if (backbone.embeddingSize() != architecture.embeddingSize()) {
+            throw new IllegalArgumentException("The architecture's embedding size " + architecture.embeddingSize()
+                    + " differs from its backbone's, " + backbone.embeddingSize() + ".");
+        }
+        return EmbeddingNet.builder()
+                .setBackbone(backbone)
+                .setInputShape(input.channels(), input.height(), input.width())
+                .optNormalize(architecture.normalize())
+                .optPixelNormalization(input.pixelNormalization())
+                .build();
+    }
+
+    /**
+     * Checks that this card describes {@code net}: same backbone configuration, embedding size,
+     * normalization, input shape and pixel normalization.
+     *
+     * @throws IllegalArgumentException naming the first field that differs
+     */
+    public void checkDescribes(EmbeddingNet net) {
+        Architecture a = Architecture.of(net);
+        Input i = Input.of(net);
+        if (!a.backbone().equals(architecture.backbone()) || !architecture.backboneConfig().equals(net.getBackbone())) {
+            throw new IllegalArgumentException("The model card's backbone " + architecture.backbone() + " "
+                    + architecture.config() + " is not the network's, " + net.getBackbone() + ".");
+        }
+        if (a.embeddingSize() != architecture.embeddingSize()) {
+            throw new IllegalArgumentException("The model card's embedding size " + architecture.embeddingSize()
+                    + " is not the network's, " + a.embeddingSize() + ".");
+        }
+        if (a.normalize() != architecture.normalize()) {
+            throw new IllegalArgumentException("The model card's normalize flag " + architecture.normalize()
+                    + " is not the network's, " + a.normalize() + ".");
+        }
+        if (i.channels() != input.channels() || i.height() != input.height() || i.width() != input.width()) {
+            throw new IllegalArgumentException("The model card's input " + input.channels() + "x" + input.height() + "x"
+                    + input.width() + " is not the network's, " + net.getInputShape() + ".");
+        }
+        if (!i.pixelNormalization().equals(input.pixelNormalization())) {
+            throw new IllegalArgumentException("The model card's pixel normalization " + input.pixelNormalization()
+                    + " is not the network's, " + net.getPixelNormalization() + ".");
+        }
+    }
+
+    /** The card as pretty-printed JSON. */
+    public String toJson() {
+        return GSON.toJson(this);
+    }
+
+    /**
+     * Reads a card from JSON, checking the format version before anything else.
+     *
+     * @throws IllegalArgumentException if the text is not valid JSON, the format version is
+     *     missing or not supported, or a field is missing or invalid
+     */
+    public static ModelCard fromJson(String json) {
+        try {
+            return parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("The model card " + e.getMessage(), e.getCause());
+        }
+    }
+
+    /** Parses a card; messages are phrases to follow "The model card [file]". */
+    private static ModelCard parse(String json) {
+        if (json.isBlank()) {
+            throw new IllegalArgumentException("is empty.");
+        }
+        JsonElement root;
+        try {
+            JsonReader reader = new JsonReader(new StringReader(json));
+            reader.setStrictness(Strictness.STRICT);
+            root = JsonParser.parseReader(reader);
+            if (reader.peek() != com.google.gson.stream.JsonToken.END_DOCUMENT) {
+                throw new JsonParseException("unexpected content after the JSON object");
+            }
+        } catch (JsonParseException | IOException | IllegalStateException e) {
+            throw new IllegalArgumentException("is not valid JSON: " + BackboneRegistry.rootMessage(e), e);
+        }
+        if (!root.isJsonObject()) {
+            throw new IllegalArgumentException("is not a JSON object but " + describeJson(root) + ".");
+        }
+        JsonObject object = root.getAsJsonObject();
+        JsonElement version = object.get("formatVersion");
+        if (version == null || version.isJsonNull()) {
+            throw new IllegalArgumentException("has no formatVersion, so it is not a DML4J model card or it is damaged; "
+                    + "this DML4J (" + Dml4j.version() + ") reads " + supportedVersions() + ".");
+        }
+        if (!isInt(version) || !SUPPORTED_FORMAT_VERSIONS.contains(version.getAsInt())) {
+            throw new IllegalArgumentException("has format version " + version + ", which this DML4J ("
+                    + Dml4j.version() + ") does not support: it reads " + supportedVersions()
+                    + ". Use the DML4J version that saved the model, or a newer one.");
+        }
+        try {
+            // bound from the text, not the tree: the streaming reader's errors name line and path
+            ModelCard card = GSON.fromJson(json, ModelCard.class);
+            card.architecture().backboneConfig(); // fail now, not at load time, on a bad backbone
+            return card;
+        } catch (JsonParseException e) {
+            // Gson's own message names the JSON path of the bad value
+            throw new IllegalArgumentException("is invalid: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("is invalid: " + BackboneRegistry.rootMessage(e), e);
+        }
+    }
+
+    private static String supportedVersions() {
+        return (SUPPORTED_FORMAT_VERSIONS.size() > 1 ? "format versions " : "format version ")
+                + SUPPORTED_FORMAT_VERSIONS.stream().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse("");
+    }
+
+    private static boolean isInt(JsonElement e) {
+        if (!e.isJsonPrimitive() || !((JsonPrimitive) e).isNumber()) {
+            return false;
+        }
+        double d = e.getAsDouble();
+        return d == Math.rint(d) && Math.abs(d) < Integer.MAX_VALUE;
+    }
+
+    private static String describeJson(JsonElement e) {
+        return e.isJsonArray() ? "an array" : e.isJsonNull() ? "null" : "the value " + e;
+    }
+
+    /**
+     * Reads {@code model-card.json} from a file.
+     *
+     * @throws ModelLoadException naming the file if it is missing, unreadable, not valid JSON, of
+     *     an unsupported format version, or invalid
+     */
+    public static ModelCard read(Path file) throws ModelLoadException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ModelLoadException(file, "The model card " + file + " is missing.", e);
+        } catch (IOException e) {
+            throw new ModelLoadException(file, "The model card " + file + " cannot be read: " + e, e);
+        }
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException(file, "The model card " + file + " " + e.getMessage(), e.getCause());
+        }
+    }
+
+    /** Writes this card as pretty-printed UTF-8 JSON to {@code file}, replacing it. */
+    public void write(Path file) throws IOException {
+        Files.writeString(file, toJson() + "\n", StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The library that wrote the model.
+     *
+     * @param name always {@code "dml4j"}
+     * @param version the DML4J version, see {@link Dml4j#version()}
+     */
+    public record Library(String name, String version) {
+
+        /** Validates that both parts are present. */
+        public Library {
+            if (name == null || version == null) {
+                throw new IllegalArgumentException("The library needs a name and a version.");
+            }
+        }
+
+        /** This library, at its running version. */
+        public static Library current() {
+            return new Library("dml4j", Dml4j.version());
+        }
+    }
+
+    /**
+     * The deep learning engine.
+     *
+     * @param name the engine's name, e.g. {@code "PyTorch"}
+     * @param version the engine's version, e.g. {@code "2.7.1"}
+     * @param djlVersion the DJL version
+     */
+    public record EngineInfo(String name, String version, String djlVersion) {
+
+        /** Validates that the name is present. */
+        public EngineInfo {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("The engine needs a name.");
+            }
+        }
+
+        /** The default engine of this process. */
+        public static EngineInfo current() {
+            Engine e = Engine.getInstance();
+            return new EngineInfo(e.getEngineName(), e.getVersion(), Dml4j.djlVersion());
+        }
+    }
+
+    /**
+     * The network's architecture, enough to rebuild it with {@link ModelCard#newNet()}.
+     *
+     * @param backbone the backbone type, see {@link BackboneConfig#type()} and {@link BackboneRegistry}
+     * @param config the backbone's configuration as JSON, read back by the registry
+     * @param embeddingSize length of the embedding
+     * @param normalize whether embeddings are L2-normalized
+     */
+    public record Architecture(String backbone, JsonObject config, int embeddingSize, boolean normalize) {
+
+        /** Validates and copies the configuration. */
+        public Architecture {
+            if (backbone == null || backbone.isBlank()) {
+                throw new IllegalArgumentException("The architecture needs a backbone type.");
+            }
+            if (config == null) {
+                throw new IllegalArgumentException("The architecture needs the configuration of its backbone.");
+            }
+            if (embeddingSize <= 0) {
+                throw new IllegalArgumentException("The embedding size must be positive, got " + embeddingSize + ".");
+            }
+            config = config.deepCopy();
+        }
+
+        /** The architecture of {@code net}. */
+        public static Architecture of(EmbeddingNet net) {
+            BackboneConfig b = net.getBackbone();
+            return new Architecture(b.type(), BackboneRegistry.write(b), net.getEmbeddingSize(), net.isNormalize());
+        }
+
+        /** A copy of the backbone's configuration. */
+        @Override
+        public JsonObject config() {
+            return config.deepCopy();
+        }
+
+        /** Rebuilds the backbone configuration through the {@link BackboneRegistry}. */
+        public BackboneConfig backboneConfig() {
+            return BackboneRegistry.read(backbone, config);
+        }
+    }
+
+    /** How the network sees colour. */
+    public enum Colour {
+        /** One channel; colour images are converted to grey as {@code 0.299 R + 0.587 G + 0.114 B}. */
+        @SerializedName("grayscale")
+        GRAYSCALE,
+        /** Three channels, red, green, blue. */
+        @SerializedName("rgb")
+        RGB;
+
+        /** The colour of images with {@code channels} channels, or null if neither grey nor RGB. */
+        public static Colour ofChannels(int channels) {
+            return channels == 1 ? GRAYSCALE : channels == 3 ? RGB : null;
+        }
+
+        /** The name used in the card. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * What the network takes as input.
+     *
+     * @param channels channels per image
+     * @param height image height
+     * @param width image width
+     * @param mean per-channel mean of the pixels scaled to [0, 1]
+     * @param std per-channel standard deviation of the pixels scaled to [0, 1]
+     * @param colour grayscale (1 channel) or RGB (3 channels); null for other channel counts
+     */
+    public record Input(int channels, int height, int width, List<Float> mean, List<Float> std, Colour colour) {
+
+        /** Validates the shape, the normalization and the colour. */
+        public Input {
+            if (channels <= 0 || height <= 0 || width <= 0) {
+                throw new IllegalArgumentException("The input shape must be positive, got " + channels + "x" + height + "x"
+                        + width + ".");
+            }
+            if (mean == null || std == null) {
+                throw new IllegalArgumentException("The input needs its pixel normalization mean and std.");
+            }
+            mean = List.copyOf(mean);
+            std = List.copyOf(std);
+            new PixelNormalization(toArray(mean), toArray(std)); // validates
+            if (mean.size() != 1 && mean.size() != channels) {
+                throw new IllegalArgumentException("The pixel normalization has " + mean.size() + " means for "
+                        + channels + " channels.");
+            }
+            if (colour != Colour.ofChannels(channels)) {
+                throw new IllegalArgumentException("The input colour " + colour + " does not fit " + channels
+                        + " channels; expected " + Colour.ofChannels(channels) + ".");
+            }
+        }
+
+        /** The input of {@code net}. */
+        public static Input of(EmbeddingNet net) {
+            long[] s = net.getInputShape().getShape();
+            int c = Math.toIntExact(s[0]);
+            PixelNormalization p = net.getPixelNormalization();
+            return new Input(c, Math.toIntExact(s[1]), Math.toIntExact(s[2]), toList(p.mean()), toList(p.std()),
+                    Colour.ofChannels(c));
+        }
+
+        /** The pixel normalization. */
+        public PixelNormalization pixelNormalization() {
+            return new PixelNormalization(toArray(mean), toArray(std));
+        }
+
+        private static float[] toArray(List<Float> values) {
+            float[] a = new float[values.size()];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = Objects.requireNonNull(values.get(i), "normalization value");
+            }
+            return a;
+        }
+
+        private static List<Float> toList(float[] values) {
+            List<Float> l = new ArrayList<>(values.length);
+            for (float v : values) {
+                l.add(v);
+            }
+            return l;
+        }
+    }
+}

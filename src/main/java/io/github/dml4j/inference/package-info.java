@@ -1,0 +1,31 @@
+/**
+ * Using a trained embedding network: save it with its model card, load it back, and embed
+ * images, with DJL's own {@code Criteria}/{@code Predictor} API or without it.
+ *
+ * <ul>
+ *   <li>{@link io.github.dml4j.inference.EmbeddingModel} wraps a trained
+ *       {@link io.github.dml4j.backbone.EmbeddingNet} ({@code of}) or loads a saved one
+ *       ({@code load}); {@code save} writes a model directory: {@code embedding-0000.params}
+ *       (DJL's parameter format) and {@code model-card.json}. {@code embed} takes DJL
+ *       {@code Image}s or {@link io.github.dml4j.data.LabeledImages}, in batches of 256, and may
+ *       be called from many threads.</li>
+ *   <li>{@link io.github.dml4j.inference.ModelCard} is the immutable, JSON-serialized description
+ *       of a model: format version (1), library and engine versions, architecture, input (size,
+ *       grayscale or RGB, pixel normalization), distance (default {@code cosine} for normalized
+ *       embeddings, else {@code l2}), calibrated threshold (none by default) and
+ *       {@link io.github.dml4j.inference.TrainingProvenance} (data fingerprint, head, optimizer,
+ *       seed, losses, time, metrics), as Tribuo's model provenance.</li>
+ *   <li>{@link io.github.dml4j.inference.BackboneRegistry} rebuilds backbones from the card by type
+ *       name ({@code convnet} built in; others register).</li>
+ *   <li>{@link io.github.dml4j.inference.EmbeddingTranslator},
+ *       {@link io.github.dml4j.inference.EmbeddingTranslatorFactory} and
+ *       {@link io.github.dml4j.inference.EmbeddingNetBlockFactory} make a model directory load
+ *       with DJL's {@code Criteria}, see {@link io.github.dml4j.inference.EmbeddingModel#criteria}.</li>
+ * </ul>
+ *
+ * <p>Loading checks everything it can and fails with a
+ * {@link io.github.dml4j.inference.ModelLoadException} naming the file and the problem; it never
+ * changes the directory. A model saved by an earlier DML4J version must still load: a committed
+ * model under {@code src/test/resources/models} guards this.
+ */
+package io.github.dml4j.inference;

@@ -1,0 +1,220 @@
+package io.github.dml4j.inference;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import io.github.dml4j.backbone.BackboneConfig;
+import io.github.dml4j.backbone.ConvNet;
+import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.distance.CosineSimilarity;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelCardTest {
+
+    @TempDir
+    Path temp;
+
+    /** A backbone of another type, to show that the registry is extensible. */
+    record Flat(int embeddingSize) implements BackboneConfig {
+        @Override
+        public String type() {
+            return "test-flat";
+        }
+
+        @Override
+        public Block newBlock() {
+            return new SequentialBlock().add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(embeddingSize).build());
+        }
+    }
+
+    @Test
+    void jsonRoundTripWithProvenance() throws Exception {
+        LabeledImages data = TestModels.randomImages(20, 1, 0);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ModelCard card = ModelCard.describe(TestModels.smallNet(manager))
+                    .withTraining(TestModels.provenance(data))
+                    .withThreshold(0.625)
+                    .withDistance(new CosineSimilarity());
+            String json = card.toJson();
+            assertTrue(json.startsWith("{\n  \"formatVersion\": 1,\n  \"library\": {\n    \"name\": \"dml4j\","), json);
+            assertTrue(json.contains("\"precision_at_1\": 0.75"), json);
+            assertTrue(json.contains("\"createdAt\": \"2025-01-31T12:00:00Z\""), json);
+            assertTrue(json.contains("\"colour\": \"grayscale\""), json);
+            assertTrue(json.contains("\"mean\": [\n      0.286\n    ]"), json);
+            ModelCard back = ModelCard.fromJson(json);
+            assertEquals(card, back);
+            assertEquals(json, back.toJson());
+            assertEquals("cosine", back.distance());
+            assertEquals(0.625, back.threshold());
+            TrainingProvenance p = back.training();
+            assertEquals(data.fingerprint(), p.datasetFingerprint());
+            assertEquals(20, p.imageCount());
+            assertEquals(5, p.classCount());
+            assertEquals(List.of(0.25, 0.125), p.epochLosses());
+            assertEquals(Map.of("precision_at_1", 0.75, "mean_average_precision_at_r", 0.5), p.metrics());
+            assertEquals(List.of("precision_at_1", "mean_average_precision_at_r"), List.copyOf(p.metrics().keySet()));
+            assertEquals(Instant.parse("2025-01-31T12:00:00Z"), p.createdInstant());
+            assertEquals(0L, p.seed());
+
+            Path file = temp.resolve("card.json");
+            card.write(file);
+            assertEquals(card, ModelCard.read(file));
+        }
+    }
+
+    @Test
+    void absentValuesAreWrittenAsNull() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            String json = ModelCard.describe(TestModels.smallNet(manager)).toJson();
+            assertTrue(json.contains("\"threshold\": null"), json);
+            assertTrue(json.contains("\"training\": null"), json);
+            assertEquals(ModelCard.describe(TestModels.smallNet(manager)), ModelCard.fromJson(json));
+        }
+    }
+
+    @Test
+    void cardRebuildsTheNet() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            EmbeddingNet net = TestModels.net(manager, new int[] {4, 8}, 8, 3, true);
+            EmbeddingNet rebuilt = ModelCard.fromJson(ModelCard.describe(net).toJson()).newNet();
+            assertEquals(new ConvNet(new int[] {4, 8}, 8), rebuilt.getBackbone());
+            assertEquals(net.getInputShape(), rebuilt.getInputShape());
+            assertEquals(net.getPixelNormalization(), rebuilt.getPixelNormalization());
+            assertTrue(rebuilt.isNormalize());
+        }
+    }
+
+    @Test
+    void futureVersionsAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelCard.fromJson("{\"formatVersion\": 7, \"somethingNew\": {}}"));
+        assertEquals("The model card has format version 7, which this DML4J (" + io.github.dml4j.Dml4j.version()
+                + ") does not support: it reads format version 1. Use the DML4J version that saved the model, or a newer"
+                + " one.", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ModelCard.fromJson("[1, 2]"));
+        assertEquals("The model card is not a JSON object but an array.", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ModelCard.fromJson("{\"formatVersion\": 1} trailing"));
+        assertTrue(e.getMessage().startsWith("The model card is not valid JSON: "), e.getMessage());
+    }
+
+    @Test
+    void registryIsExtensible() throws Exception {
+        BackboneRegistry.register("test-flat", json -> new Flat(json.get("embeddingSize").getAsInt()));
+        assertTrue(BackboneRegistry.types().contains("test-flat"));
+        assertTrue(BackboneRegistry.types().contains("convnet"));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            EmbeddingNet net = EmbeddingNet.builder().setBackbone(new Flat(5)).setInputShape(1, 28, 28).build();
+            net.initialize(manager);
+            LabeledImages images = TestModels.randomImages(3, 1, 1);
+            Path dir = temp.resolve("flat");
+            float[] expected;
+            try (EmbeddingModel model = EmbeddingModel.of(net)) {
+                assertEquals("{\"embeddingSize\":5}", model.card().architecture().config().toString());
+                expected = model.embed(manager, images).toFloatArray();
+                model.save(dir);
+            }
+            try (EmbeddingModel loaded = EmbeddingModel.load(dir)) {
+                assertEquals(new Flat(5), loaded.net().getBackbone());
+                assertArrayEquals(expected, loaded.embed(manager, images).toFloatArray());
+            }
+        }
+    }
+
+    @Test
+    void unregisteredBackbonesCannotBeDescribed() {
+        BackboneConfig unknown = new BackboneConfig() {
+            @Override
+            public String type() {
+                return "mystery";
+            }
+
+            @Override
+            public int embeddingSize() {
+                return 4;
+            }
+
+            @Override
+            public Block newBlock() {
+                return Linear.builder().setUnits(4).build();
+            }
+
+            @Override
+            public String toString() {
+                return "Mystery";
+            }
+        };
+        EmbeddingNet net = EmbeddingNet.builder().setBackbone(unknown).setInputShape(1, 2, 2).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelCard.describe(net));
+        assertTrue(e.getMessage().startsWith("Backbone type 'mystery' of Mystery is not registered, so a saved model could"
+                + " not be rebuilt; register it with BackboneRegistry.register. Registered types: ["), e.getMessage());
+    }
+
+    @Test
+    void badBackboneConfigNamesTheProblem() {
+        com.google.gson.JsonObject config = new com.google.gson.JsonObject();
+        config.add("channels", new com.google.gson.JsonArray());
+        config.addProperty("embeddingSize", 8);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BackboneRegistry.read("convnet", config));
+        assertEquals("Invalid configuration {\"channels\":[],\"embeddingSize\":8} of backbone 'convnet': A ConvNet needs"
+                + " at least one stage of channels.", e.getMessage());
+    }
+
+    @Test
+    void provenanceValidation() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainingProvenance.builder().optEpochs(3).build());
+        assertEquals("The training provenance needs the dataset: call setDataset(name, images).", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainingProvenance.builder()
+                .setDataset("d", "abc", 10, 2).addMetric("nmi", Double.NaN).build());
+        assertEquals("Metric 'nmi' is NaN; only finite values can be recorded (leave the metric out instead).",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new TrainingProvenance("d", "abc", 1, 1, null, null, null,
+                null, null, null, null, null, "yesterday", null));
+        assertEquals("The creation time 'yesterday' is not an ISO-8601 instant such as 2025-01-31T12:00:00Z.",
+                e.getMessage());
+        TrainingProvenance p = TrainingProvenance.builder().setDataset("d", "abc", 10, 2).build();
+        assertEquals(List.of(), p.epochLosses());
+        assertEquals(Map.of(), p.metrics());
+        assertEquals(Map.of("r_precision", 0.5), p.withMetrics(Map.of("r_precision", 0.5)).metrics());
+        assertThrows(UnsupportedOperationException.class, () -> p.metrics().put("x", 1.0));
+    }
+
+    @Test
+    void provenanceFromTrainerAndHistory() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            EmbeddingNet net = TestModels.smallNet(manager);
+            io.github.dml4j.train.MetricTrainer trainer = io.github.dml4j.train.MetricTrainer.builder()
+                    .setHead(io.github.dml4j.head.TripletHead.builder().setEmbeddingNet(net).build())
+                    .optEpochs(3).optBatchSize(64).optSeed(7).build();
+            io.github.dml4j.train.TrainingHistory history = new io.github.dml4j.train.TrainingHistory(List.of(
+                    new io.github.dml4j.train.EpochResult(1, 0.5, 10, 640, 1.0),
+                    new io.github.dml4j.train.EpochResult(2, 0.25, 10, 640, 1.0)));
+            LabeledImages data = TestModels.randomImages(10, 1, 0);
+            TrainingProvenance p = TrainingProvenance.builder().setDataset("random", data)
+                    .optTrainer(trainer).optHistory(history).build();
+            assertEquals(trainer.getHead().describe(), p.head());
+            assertEquals(trainer.getHead().getLoss().getName(), p.loss());
+            assertEquals(trainer.describeOptimizer(), p.optimizer());
+            assertEquals(3, p.epochs());
+            assertEquals(64, p.batchSize());
+            assertEquals(7L, p.seed());
+            assertEquals(List.of(0.5, 0.25), p.epochLosses());
+            assertEquals(p, ModelCard.fromJson(ModelCard.describe(net).withTraining(p).toJson()).training());
+        }
+    }
+}
