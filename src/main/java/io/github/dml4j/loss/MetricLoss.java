@@ -70,11 +70,22 @@ public abstract class MetricLoss extends Loss {
             throw new IllegalArgumentException(getName() + " got " + embeddings.getShape().get(0)
                     + " embeddings but " + flatLabels.size() + " labels.");
         }
-        NDArray terms = computeTerms(embeddings, flatLabels, tuples);
-        if (terms.isEmpty()) {
-            return embeddings.sum().mul(0f).abs();
+        return reduce(embeddings, computeTerms(embeddings, flatLabels, tuples));
+    }
+
+    /**
+     * Reduces each group of terms with this loss's reduction and sums the groups; an empty group
+     * adds zero. The result stays attached to the graph of {@code embeddings} even when every
+     * group is empty.
+     */
+    protected final NDArray reduce(NDArray embeddings, LossTerms terms) {
+        NDArray total = embeddings.sum().mul(0f).abs();
+        for (NDArray group : terms.groups()) {
+            if (!group.isEmpty()) {
+                total = total.add(reduction.reduce(group));
+            }
         }
-        return reduction.reduce(terms);
+        return total;
     }
 
     /**
@@ -83,7 +94,7 @@ public abstract class MetricLoss extends Loss {
      * @param embeddings (B, D) embeddings
      * @param labels (B) labels
      * @param tuples mined tuples, or {@code null} for all
-     * @return the terms (possibly empty), in the graph of {@code embeddings}
+     * @return the term groups (each possibly empty), in the graph of {@code embeddings}
      */
-    protected abstract NDArray computeTerms(NDArray embeddings, NDArray labels, MinedTuples tuples);
+    protected abstract LossTerms computeTerms(NDArray embeddings, NDArray labels, MinedTuples tuples);
 }

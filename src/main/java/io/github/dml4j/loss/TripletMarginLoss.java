@@ -39,10 +39,10 @@ public final class TripletMarginLoss extends MetricLoss {
     }
 
     @Override
-    protected NDArray computeTerms(NDArray embeddings, NDArray labels, MinedTuples tuples) {
+    protected LossTerms computeTerms(NDArray embeddings, NDArray labels, MinedTuples tuples) {
         Triplets t = tuples == null ? BatchTuples.allTriplets(labels) : tuples.toTriplets();
         if (t.isEmpty()) {
-            return t.anchor().toType(DataType.FLOAT32, false);
+            return LossTerms.of(t.anchor().toType(DataType.FLOAT32, false));
         }
         Distance distance = getDistance();
         NDArray a = embeddings.get(t.anchor());
@@ -51,9 +51,9 @@ public final class TripletMarginLoss extends MetricLoss {
         NDArray violation = distance.margin(ap, an).add(margin);
         if (smoothLoss) {
             // softplus, stable form: log(1 + exp(-|x|)) + max(x, 0)
-            return violation.abs().neg().exp().add(1f).log().add(violation.maximum(0f));
+            return LossTerms.of(violation.abs().neg().exp().add(1f).log().add(violation.maximum(0f)));
         }
-        return violation.maximum(0f);
+        return LossTerms.of(violation.maximum(0f));
     }
 
     @Override
