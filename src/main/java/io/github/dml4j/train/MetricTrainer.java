@@ -46,7 +46,10 @@ import java.util.Map;
  *
  * <p>DJL {@link TrainingListener}s are notified as with DJL's own loop; the default,
  * {@link TrainingListener.Defaults#logging()}, shows a progress bar and logs each epoch's loss.
- * A fixed seed gives the same parameters and loss curve on a rerun with the same thread count.
+ * A fixed seed fixes the initialization and every batch. With one engine thread
+ * ({@code optThreads(1)}) a rerun reproduces the loss curve bit for bit; with several threads
+ * libtorch's CPU kernels may add in a different order from run to run, so reruns agree to about
+ * 1e-4 in the loss.
  */
 public final class MetricTrainer {
 
