@@ -45,9 +45,12 @@ public final class TripletMarginLoss extends MetricLoss {
             return LossTerms.of(t.anchor().toType(DataType.FLOAT32, false));
         }
         Distance distance = getDistance();
-        NDArray a = embeddings.get(t.anchor());
-        NDArray ap = distance.paired(a, embeddings.get(t.positive()));
-        NDArray an = distance.paired(a, embeddings.get(t.negative()));
+        // gather from the (B, B) matrix, as PML does: memory grows with B^2 + triplets, not triplets x dim
+        long b = embeddings.getShape().get(0);
+        NDArray d = distance.pairwise(embeddings, embeddings).reshape(-1);
+        NDArray anchorRow = t.anchor().mul(b);
+        NDArray ap = d.get(anchorRow.add(t.positive()));
+        NDArray an = d.get(anchorRow.add(t.negative()));
         NDArray violation = distance.margin(ap, an).add(margin);
         if (smoothLoss) {
             // softplus, stable form: log(1 + exp(-|x|)) + max(x, 0)

@@ -1,0 +1,111 @@
+package io.github.dml4j.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import io.github.dml4j.distance.CosineSimilarity;
+import io.github.dml4j.distance.Distance;
+import io.github.dml4j.miner.BatchTuples;
+import io.github.dml4j.miner.MinedTuples;
+import io.github.dml4j.miner.Pairs;
+
+/**
+ * Supervised contrastive loss (Khosla et al. 2020, "Supervised Contrastive Learning", the
+ * {@code L_out} form), as pytorch-metric-learning's {@code SupConLoss}. With similarity
+ * {@code s}, temperature {@code t}, positives {@code P_i} and negatives {@code N_i} of anchor
+ * {@code i}:
+ * <pre>
+ *   L_i = -(1 / |P_i|) sum_{p in P_i} log( exp(s_ip / t) / sum_{j in P_i or N_i} exp(s_ij / t) )
+ * </pre>
+ * one term per anchor, averaged over the anchors with a non-zero term
+ * ({@link Reduction#MEAN_NON_ZERO}, PML's default {@code AvgNonZeroReducer} for this loss); an
+ * anchor without positives contributes 0. The denominator is a stable masked log-sum-exp. For a
+ * distance the negated distance takes the place of {@code s}. Without mined tuples every pair of
+ * the batch is used; mined pairs select positives and the denominator's members, duplicates
+ * counted once, as PML's masks do. A batch without any positive or any negative pair gives 0.
+ *
+ * <p>Defaults: temperature 0.1, {@link CosineSimilarity}, {@link Reduction#MEAN_NON_ZERO}.
+ */
+public final class SupConLoss extends MetricLoss {
+
+    private final float temperature;
+
+    private SupConLoss(Builder builder) {
+        super("SupConLoss", builder.distance, builder.reduction);
+        this.temperature = builder.temperature;
+    }
+
+    /** Returns a builder; defaults: temperature 0.1, cosine similarity, mean over non-zero terms. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The temperature. */
+    public float getTemperature() {
+        return temperature;
+    }
+
+    @Override
+    protected LossTerms computeTerms(NDArray embeddings, NDArray labels, MinedTuples tuples) {
+        Distance distance = getDistance();
+        NDArray logits = distance.toScore(distance.pairwise(embeddings, embeddings)).div(temperature); // (B, B)
+        long b = logits.getShape().get(0);
+        NDArray posMask;
+        NDArray negMask;
+        if (tuples == null) {
+            posMask = BatchTuples.positiveMask(labels);
+            negMask = BatchTuples.negativeMask(labels);
+        } else {
+            Pairs p = tuples.toPairs();
+            posMask = MultiSimilarityLoss.pairMask(p.anchorPositive(), p.positive(), b, logits.getManager());
+            negMask = MultiSimilarityLoss.pairMask(p.anchorNegative(), p.negative(), b, logits.getManager());
+        }
+        if (!posMask.any().getBoolean() || !negMask.any().getBoolean()) {
+            return LossTerms.of(embeddings.getManager().zeros(new ai.djl.ndarray.types.Shape(0)));
+        }
+        NDArray denominator = MultiSimilarityLoss.maskedLogSumExp(logits, posMask.logicalOr(negMask), false); // (B, 1)
+        NDArray positives = posMask.toType(DataType.FLOAT32, false);
+        NDArray logProbSum = logits.sub(denominator).mul(positives).sum(new int[] {1});
+        NDArray positiveCount = positives.sum(new int[] {1}).maximum(1f);
+        return LossTerms.of(logProbSum.div(positiveCount).neg());
+    }
+
+    @Override
+    public String toString() {
+        return "SupConLoss{temperature=" + temperature + ", distance=" + getDistance() + ", reduction=" + getReduction() + '}';
+    }
+
+    /** Builder for {@link SupConLoss}. */
+    public static final class Builder {
+        private float temperature = 0.1f;
+        private Distance distance = new CosineSimilarity();
+        private Reduction reduction = Reduction.MEAN_NON_ZERO;
+
+        private Builder() {}
+
+        /** Sets the temperature (default 0.1). */
+        public Builder optTemperature(float temperature) {
+            this.temperature = temperature;
+            return this;
+        }
+
+        /** Sets the distance (default cosine similarity, as in PML). */
+        public Builder optDistance(Distance distance) {
+            this.distance = distance;
+            return this;
+        }
+
+        /** Sets the reduction over anchors (default mean over non-zero terms, PML's {@code AvgNonZeroReducer}). */
+        public Builder optReduction(Reduction reduction) {
+            this.reduction = reduction;
+            return this;
+        }
+
+        /** Builds the loss, checking the settings. */
+        public SupConLoss build() {
+            if (!(temperature > 0f) || Float.isInfinite(temperature)) {
+                throw new IllegalArgumentException("The temperature of SupConLoss must be a finite number > 0, got " + temperature + ".");
+            }
+            return new SupConLoss(this);
+        }
+    }
+}
