@@ -60,7 +60,7 @@ public final class NTXentLoss extends MetricLoss {
         NDArray anchors = pairs.anchorPositive();
         NDArray negativeCounts = tuples == null
                 ? BatchTuples.negativeMask(labels).toType(DataType.FLOAT32, false)
-                : MultiSimilarityLoss.pairCounts(pairs.anchorNegative(), pairs.negative(), b, logits.getManager(), true);
+                : LossMath.pairCounts(pairs.anchorNegative(), pairs.negative(), b, logits.getManager(), true);
         NDArray rows = logits.get(anchors); // (P, B)
         NDArray counts = negativeCounts.get(anchors); // (P, B)
         NDArray positive = logits.reshape(-1).get(anchors.mul(b).add(pairs.positive())).expandDims(1); // (P, 1)

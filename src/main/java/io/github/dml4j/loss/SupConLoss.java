@@ -56,13 +56,13 @@ public final class SupConLoss extends MetricLoss {
             negMask = BatchTuples.negativeMask(labels);
         } else {
             Pairs p = tuples.toPairs();
-            posMask = MultiSimilarityLoss.pairMask(p.anchorPositive(), p.positive(), b, logits.getManager());
-            negMask = MultiSimilarityLoss.pairMask(p.anchorNegative(), p.negative(), b, logits.getManager());
+            posMask = LossMath.pairMask(p.anchorPositive(), p.positive(), b, logits.getManager());
+            negMask = LossMath.pairMask(p.anchorNegative(), p.negative(), b, logits.getManager());
         }
         if (!posMask.any().getBoolean() || !negMask.any().getBoolean()) {
             return LossTerms.of(embeddings.getManager().zeros(new ai.djl.ndarray.types.Shape(0)));
         }
-        NDArray denominator = MultiSimilarityLoss.maskedLogSumExp(logits, posMask.logicalOr(negMask), false); // (B, 1)
+        NDArray denominator = LossMath.maskedLogSumExp(logits, posMask.logicalOr(negMask), false); // (B, 1)
         NDArray positives = posMask.toType(DataType.FLOAT32, false);
         NDArray logProbSum = logits.sub(denominator).mul(positives).sum(new int[] {1});
         NDArray positiveCount = positives.sum(new int[] {1}).maximum(1f);

@@ -1,0 +1,81 @@
+package io.github.dml4j.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/** Engine helpers shared by the losses: masked log-sum-exp and pair masks. */
+final class LossMath {
+
+    private LossMath() {}
+
+    /**
+     * Row-wise {@code log(sum_{j: mask[i,j]} exp(x[i,j]))} of a (B, C) matrix, computed stably
+     * (max subtracted, max without gradient); with {@code addOne} a zero logit joins every row
+     * ({@code log(1 + sum exp)}), as PML's {@code lmu.logsumexp}. A row whose mask is empty gives
+     * 0, with a zero gradient.
+     *
+     * @param x (B, C) logits
+     * @param mask (B, C) boolean
+     * @param addOne whether to add the extra zero logit
+     * @return (B, 1)
+     */
+    static NDArray maskedLogSumExp(NDArray x, NDArray mask, boolean addOne) {
+        NDManager manager = x.getManager();
+        NDArray masked = NDArrays.where(mask, x, manager.full(x.getShape(), Float.NEGATIVE_INFINITY));
+        NDArray max = masked.max(new int[] {1}, true);
+        NDArray emptyRow = mask.countNonzero(1).eq(0).expandDims(1);
+        if (addOne) {
+            max = max.maximum(0f); // the extra zero logit; also makes empty rows finite
+        } else {
+            max = NDArrays.where(emptyRow, manager.zeros(max.getShape()), max);
+        }
+        max = max.stopGradient();
+        NDArray sum = masked.sub(max).exp().sum(new int[] {1}, true);
+        if (addOne) {
+            sum = sum.add(max.neg().exp());
+        } else {
+            sum = sum.add(emptyRow.toType(DataType.FLOAT32, false)); // log(1) = 0 for an empty row
+        }
+        return sum.log().add(max);
+    }
+
+    /**
+     * A (B, B) boolean mask that is true at every (rows[k], cols[k]); duplicates count once.
+     *
+     * @param rows int64 row indices
+     * @param cols int64 column indices
+     * @param b the batch size
+     * @param manager where the mask is created
+     */
+    static NDArray pairMask(NDArray rows, NDArray cols, long b, NDManager manager) {
+        return pairCounts(rows, cols, b, manager, false).gt(0f);
+    }
+
+    /**
+     * A (B, B) float matrix that counts how often each (rows[k], cols[k]) occurs (with
+     * {@code count}), or is 1 where it occurs (without).
+     */
+    static NDArray pairCounts(NDArray rows, NDArray cols, long b, NDManager manager, boolean count) {
+        NDArray flatZeros = manager.zeros(new Shape(b * b), DataType.FLOAT32);
+        if (rows.isEmpty()) {
+            return flatZeros.reshape(b, b);
+        }
+        NDArray flat = rows.toType(DataType.INT64, false).mul(b).add(cols.toType(DataType.INT64, false));
+        if (!count) {
+            return flatZeros.put(flat, manager.ones(new Shape(flat.size()), DataType.FLOAT32)).reshape(b, b);
+        }
+        // sort, find where runs of equal indices start, and put each run's length at its index
+        long n = flat.size();
+        NDArray sorted = flat.sort();
+        NDArray isStart = n == 1
+                ? manager.create(new boolean[] {true})
+                : manager.create(new boolean[] {true}).concat(sorted.get("1:").neq(sorted.get(":-1")));
+        NDArray starts = isStart.nonzero().reshape(-1);
+        NDArray ends = starts.get("1:").concat(manager.create(new long[] {n}));
+        NDArray counts = ends.sub(starts).toType(DataType.FLOAT32, false);
+        return flatZeros.put(sorted.get(starts), counts).reshape(b, b);
+    }
+}
