@@ -12,6 +12,11 @@ import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.eval.EmbeddingEvaluator;
 import io.github.dml4j.eval.RetrievalReport;
 import io.github.dml4j.head.MetricHead;
+import io.github.dml4j.head.MiningHead;
+import io.github.dml4j.loss.ContrastiveLoss;
+import io.github.dml4j.loss.MultiSimilarityLoss;
+import io.github.dml4j.miner.MultiSimilarityMiner;
+import io.github.dml4j.miner.PairMarginMiner;
 import io.github.dml4j.head.TripletHead;
 import io.github.dml4j.inference.EmbeddingModel;
 import io.github.dml4j.inference.ModelCard;
@@ -41,8 +46,8 @@ import java.util.concurrent.Callable;
         description = "Runs the DML4J benchmark protocol on Fashion-MNIST and prints one JSON line.")
 public final class Benchmark implements Callable<Integer> {
 
-    /** Losses of the protocol available in this version. */
-    enum LossName { triplet }
+    /** Losses of the protocol. */
+    enum LossName { triplet, contrastive, multisim }
 
     /** Splits of the protocol. */
     enum SplitName { standard, zeroshot }
@@ -142,6 +147,14 @@ public final class Benchmark implements Callable<Integer> {
             case triplet -> TripletHead.builder().setEmbeddingNet(net)
                     .optLoss(TripletMarginLoss.builder().optMargin(0.2f).build())
                     .optMiner(TripletMarginMiner.builder().optMargin(0.2f).optType(TripletMarginMiner.Type.SEMIHARD).build())
+                    .build();
+            case contrastive -> MiningHead.builder().setEmbeddingNet(net)
+                    .setLoss(ContrastiveLoss.builder().optPosMargin(0f).optNegMargin(1f).build())
+                    .optMiner(PairMarginMiner.builder().optPosMargin(0f).optNegMargin(1f).build())
+                    .build();
+            case multisim -> MiningHead.builder().setEmbeddingNet(net)
+                    .setLoss(MultiSimilarityLoss.builder().optAlpha(2f).optBeta(50f).optBase(0.5f).build())
+                    .optMiner(MultiSimilarityMiner.builder().optEpsilon(0.1f).build())
                     .build();
         };
     }
