@@ -18,7 +18,12 @@
  *   <li>{@link io.github.dml4j.data.PixelNormalization} turns bytes into network input: scale to
  *       [0, 1], then {@code (x - mean) / std} (Fashion-MNIST: mean 0.2860, std 0.3530);</li>
  *   <li>{@link io.github.dml4j.data.ImageDataset} serves the images to DJL as a
- *       {@code RandomAccessDataset}: one float32 (C, H, W) image and an int64 label per record.</li>
+ *       {@code RandomAccessDataset}: one float32 (C, H, W) image and an int64 label per record;</li>
+ *   <li>{@link io.github.dml4j.data.PairDataset} serves explicit pairs for Siamese training: record
+ *       {@code first * n + second} is the pair of images {@code first} and {@code second} with a
+ *       same/different label, drawn by a {@link io.github.dml4j.sampler.BalancedPairSampler};
+ *       {@link io.github.dml4j.data.TripletDataset} serves a seeded list of valid (anchor,
+ *       positive, negative) triplets.</li>
  * </ul>
  *
  * <p>A dataset knows nothing of losses or models; samplers read the labels from
