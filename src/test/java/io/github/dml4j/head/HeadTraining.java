@@ -1,0 +1,62 @@
+package io.github.dml4j.head;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.listener.TrainingListenerAdapter;
+import io.github.dml4j.backbone.ConvNet;
+import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.data.PixelNormalization;
+import io.github.dml4j.eval.RetrievalMetrics;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.LongStream;
+
+/** Shared pieces of the head tests: a small network, Precision@1, and a count of parameter-manager arrays per step. */
+final class HeadTraining {
+
+    private HeadTraining() {}
+
+    /** A small ConvNet with a 32-d embedding, as the trainer's own tests use. */
+    static EmbeddingNet newNet(boolean normalize) {
+        return EmbeddingNet.builder().setBackbone(new ConvNet(new int[] {16, 32}, 32)).setInputShape(1, 28, 28)
+                .optNormalize(normalize)
+                .optPixelNormalization(new PixelNormalization(new float[] {0.2f}, new float[] {0.3f})).build();
+    }
+
+    /** Precision@1 of the network's embeddings, every image a query against the others. */
+    static double precisionAt1(EmbeddingNet net, LabeledImages images) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray x = images.toNDArray(manager, LongStream.range(0, images.size()).toArray(), net.getPixelNormalization());
+            NDArray e = net.forward(new ParameterStore(manager, false), new NDList(x), false).head();
+            return RetrievalMetrics.builder().build().compute(e, images.labels()).precisionAt1();
+        }
+    }
+
+    /** The embeddings of all images as floats. */
+    static float[] embed(EmbeddingNet net, LabeledImages images) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray x = images.toNDArray(manager, LongStream.range(0, images.size()).toArray(), net.getPixelNormalization());
+            return net.forward(new ParameterStore(manager, false), new NDList(x), false).head().toFloatArray();
+        }
+    }
+
+    /** Records, after each training batch, how many arrays a manager (the parameters') holds. */
+    static final class ManagerCount extends TrainingListenerAdapter {
+        private final NDManager manager;
+        final List<Integer> counts = new ArrayList<>();
+
+        ManagerCount(NDManager manager) {
+            this.manager = manager;
+        }
+
+        @Override
+        public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+            counts.add(manager.getManagedArrays().size());
+        }
+    }
+}
