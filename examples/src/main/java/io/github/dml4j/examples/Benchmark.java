@@ -11,7 +11,10 @@ import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.eval.EmbeddingEvaluator;
 import io.github.dml4j.eval.RetrievalReport;
+import io.github.dml4j.head.CenterLossHead;
+import io.github.dml4j.head.MarginSoftmaxHead;
 import io.github.dml4j.head.MetricHead;
+import io.github.dml4j.loss.ArcFaceLoss;
 import io.github.dml4j.head.MiningHead;
 import io.github.dml4j.loss.ContrastiveLoss;
 import io.github.dml4j.loss.MultiSimilarityLoss;
@@ -47,7 +50,7 @@ import java.util.concurrent.Callable;
 public final class Benchmark implements Callable<Integer> {
 
     /** Losses of the protocol. */
-    enum LossName { triplet, contrastive, multisim }
+    enum LossName { triplet, contrastive, multisim, arcface, center }
 
     /** Splits of the protocol. */
     enum SplitName { standard, zeroshot }
@@ -103,7 +106,7 @@ public final class Benchmark implements Callable<Integer> {
 
         EmbeddingNet net = EmbeddingNet.builder().setBackbone(ConvNet.small(64)).setInputShape(1, 28, 28)
                 .optPixelNormalization(PixelNormalization.FASHION_MNIST).build();
-        MetricHead head = head(net);
+        MetricHead head = head(net, train.numClasses());
         MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(epochs).optBatchSize(batchSize)
                 .optM(perClass).optLearningRate(learningRate).optSeed(seed).optThreads(threads).build();
         TrainingHistory history = trainer.fit(train);
@@ -142,7 +145,7 @@ public final class Benchmark implements Callable<Integer> {
         return 0;
     }
 
-    private MetricHead head(EmbeddingNet net) {
+    private MetricHead head(EmbeddingNet net, int numClasses) {
         return switch (loss) {
             case triplet -> TripletHead.builder().setEmbeddingNet(net)
                     .optLoss(TripletMarginLoss.builder().optMargin(0.2f).build())
@@ -155,6 +158,13 @@ public final class Benchmark implements Callable<Integer> {
             case multisim -> MiningHead.builder().setEmbeddingNet(net)
                     .setLoss(MultiSimilarityLoss.builder().optAlpha(2f).optBeta(50f).optBase(0.5f).build())
                     .optMiner(MultiSimilarityMiner.builder().optEpsilon(0.1f).build())
+                    .build();
+            case arcface -> MarginSoftmaxHead.builder().setEmbeddingNet(net).setNumClasses(numClasses)
+                    .optLoss(ArcFaceLoss.builder().optMargin(28.6f).optScale(64f).build())
+                    .optClassWeightLearningRate(1e-2f)
+                    .build();
+            case center -> CenterLossHead.builder().setEmbeddingNet(net).setNumClasses(numClasses)
+                    .optLambda(0.01f).optAlpha(0.5f).optCenterUpdate(CenterLossHead.CenterUpdate.WEN)
                     .build();
         };
     }
