@@ -17,4 +17,12 @@ public interface BackboneConfig {
 
     /** Builds a new, uninitialized block of this architecture. */
     Block newBlock();
+
+    /**
+     * Builds a new, uninitialized block for inputs with {@code inputChannels} channels; a
+     * backbone whose initialization depends on its input (fan-in) overrides this.
+     */
+    default Block newBlock(int inputChannels) {
+        return newBlock();
+    }
 }

@@ -3,11 +3,13 @@ package io.github.dml4j.backbone;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
+import ai.djl.training.initializer.UniformInitializer;
 
 import java.util.Arrays;
 
@@ -60,22 +62,46 @@ public record ConvNet(int[] channels, int embeddingSize) implements BackboneConf
 
     @Override
     public Block newBlock() {
+        return build(0);
+    }
+
+    /**
+     * Builds the network with PyTorch's default initialization of every layer's bias, uniform in
+     * +-1/sqrt(fan_in), which needs the number of input channels (weights are initialized by
+     * {@link EmbeddingNet}, the same way).
+     */
+    @Override
+    public Block newBlock(int inputChannels) {
+        return build(inputChannels);
+    }
+
+    private Block build(int inputChannels) {
         SequentialBlock net = new SequentialBlock();
+        int in = inputChannels;
         for (int i = 0; i < channels.length; i++) {
-            net.add(Conv2d.builder()
-                            .setKernelShape(new Shape(3, 3))
-                            .optPadding(new Shape(1, 1))
-                            .setFilters(channels[i])
-                            .build())
-                    .add(BatchNorm.builder().build())
-                    .add(Activation.reluBlock());
+            Block conv = Conv2d.builder()
+                    .setKernelShape(new Shape(3, 3))
+                    .optPadding(new Shape(1, 1))
+                    .setFilters(channels[i])
+                    .build();
+            initializeBias(conv, in * 9);
+            net.add(conv).add(BatchNorm.builder().build()).add(Activation.reluBlock());
             if (i < channels.length - 1) {
                 net.add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
             }
+            in = in > 0 ? channels[i] : 0;
         }
         net.add(Pool.globalAvgPool2dBlock());
-        net.add(Linear.builder().setUnits(embeddingSize).build());
+        Block projection = Linear.builder().setUnits(embeddingSize).build();
+        initializeBias(projection, channels[channels.length - 1]);
+        net.add(projection);
         return net;
+    }
+
+    private static void initializeBias(Block block, int fanIn) {
+        if (fanIn > 0) {
+            block.setInitializer(new UniformInitializer((float) (1 / Math.sqrt(fanIn))), Parameter.Type.BIAS);
+        }
     }
 
     @Override

@@ -37,7 +37,7 @@ public final class EmbeddingNet extends AbstractBlock {
         this.normalize = builder.normalize;
         this.inputShape = builder.inputShape;
         this.pixelNormalization = builder.pixelNormalization;
-        this.backboneBlock = addChildBlock("backbone", backbone.newBlock());
+        this.backboneBlock = addChildBlock("backbone", backbone.newBlock((int) builder.inputShape.get(0)));
         // PyTorch's default for conv and linear weights: uniform in +-1/sqrt(fan_in)
         backboneBlock.setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
                 XavierInitializer.FactorType.IN, 1f), Parameter.Type.WEIGHT);
