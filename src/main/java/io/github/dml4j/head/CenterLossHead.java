@@ -27,7 +27,7 @@ import java.util.Map;
  *   L = CE(W x_i + b, y_i) + lambda * 1/2 * mean_i |x_i - c_{y_i}|^2       (lambda default 0.01)
  * </pre>
  *
- * <p>The centres are updated in one of two ways ({@link CenterUpdate}):
+ * <p>The centres are updated in one of three ways ({@link CenterUpdate}):
  * <ul>
  *   <li>{@link CenterUpdate#WEN} (default), the paper's rule, after each optimizer step and
  *       outside the optimizer: {@code c_j -= alpha * sum_{i: y_i = j}(c_j - x_i) / (1 + n_j)}
@@ -36,7 +36,10 @@ import java.util.Map;
  *       on the engine (one-hot matrix products on the detached embeddings), no loop over the
  *       batch.</li>
  *   <li>{@link CenterUpdate#OPTIMIZER}: the centres are an ordinary parameter that the optimizer
- *       trains on the gradient of the centre term, optionally at a learning rate of their own.</li>
+ *       trains on the gradient of the centre term, optionally at a learning rate of their own;</li>
+ *   <li>{@link CenterUpdate#SGD}: as WEN, outside the optimizer, but by plain SGD at rate alpha on
+ *       the centre loss's gradient, {@code c_j -= alpha * sum_{i: y_i = j}(c_j - x_i) / B}, as
+ *       pytorch-metric-learning's recipe moves them.</li>
  * </ul>
  *
  * <p>The centres start at zero: with the paper's rule they become running class means within a
@@ -54,7 +57,14 @@ public final class CenterLossHead extends MetricHead {
         /** Wen et al.'s rule at rate alpha, after each step, outside the optimizer (the paper's). */
         WEN,
         /** Through the optimizer, on the centre term's gradient. */
-        OPTIMIZER
+        OPTIMIZER,
+        /**
+         * Plain SGD at rate alpha on the centre loss's own gradient, {@code (1/B) sum_{i: y_i = j}
+         * (c_j - x_i)} for a batch of B: like {@link #WEN} but normalized by the batch size instead
+         * of {@code 1 + n_j}, so centres move more slowly. This is how pytorch-metric-learning's
+         * center-loss recipe (and the benchmark's reference run) moves them.
+         */
+        SGD
     }
 
     private final int numClasses;
@@ -132,9 +142,11 @@ public final class CenterLossHead extends MetricHead {
 
     @Override
     public String describe() {
-        String update = centerUpdate == CenterUpdate.WEN
-                ? "centres by Wen et al.'s rule (alpha " + alpha + ")"
-                : "centres by the optimizer" + (centerLearningRate == null ? "" : " at lr " + centerLearningRate);
+        String update = switch (centerUpdate) {
+            case WEN -> "centres by Wen et al.'s rule (alpha " + alpha + ")";
+            case SGD -> "centres by SGD on the centre loss (rate " + alpha + ")";
+            case OPTIMIZER -> "centres by the optimizer" + (centerLearningRate == null ? "" : " at lr " + centerLearningRate);
+        };
         return String.format(Locale.ROOT, "softmax + %s * center loss on %d classes, %s", lambda, numClasses, update);
     }
 
@@ -151,7 +163,7 @@ public final class CenterLossHead extends MetricHead {
      */
     @Override
     public void afterStep(NDList predictions, NDList labels) {
-        if (centerUpdate != CenterUpdate.WEN || alpha == 0f) {
+        if (centerUpdate == CenterUpdate.OPTIMIZER || alpha == 0f) {
             return;
         }
         NDArray c = centers.getArray();
@@ -161,6 +173,10 @@ public final class CenterLossHead extends MetricHead {
                 .toType(c.getDataType(), false);
         NDArray own = oneHot.matMul(c);
         NDArray sums = oneHot.transpose().matMul(own.sub(x));
+        if (centerUpdate == CenterUpdate.SGD) {
+            c.subi(sums.mul(alpha / x.getShape().get(0)));
+            return;
+        }
         NDArray counts = oneHot.sum(new int[] {0}).add(1f).reshape(numClasses, 1);
         c.subi(sums.div(counts).mul(alpha));
     }

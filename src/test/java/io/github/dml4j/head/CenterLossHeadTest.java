@@ -69,6 +69,24 @@ class CenterLossHeadTest {
     }
 
     @Test
+    void sgdUpdateNormalizesByTheBatchSize() {
+        EmbeddingNet net = EmbeddingNet.builder().setBackbone(new ConvNet(new int[] {4}, 3)).setInputShape(1, 28, 28).build();
+        CenterLossHead head = head(net, 3).optAlpha(0.5f).optCenterUpdate(CenterLossHead.CenterUpdate.SGD).build();
+        float[][] x = {{1, 1, 0}, {3, 0, 0}, {0, 0, 1}, {0, 4, 2}};
+        int[] y = {0, 0, 2, 1};
+        try (NDManager parameters = NDManager.newBaseManager(); NDManager batch = NDManager.newBaseManager()) {
+            head.initialize(parameters, DataType.FLOAT32, new Shape(2, 1, 28, 28));
+            head.getCenters().getArray().set(new float[] {1, 0, 0, 0, 2, 0, 0, 0, 3});
+            head.afterStep(new NDList(batch.create(x)), new NDList(batch.create(y)));
+            // c_j -= alpha * sum_{i: y_i = j} (c_j - x_i) / B with B = 4:
+            // class 0: (1,0,0) - 0.125 * ((0,-1,0) + (-2,0,0)) = (1.25, 0.125, 0)
+            // class 1: (0,2,0) - 0.125 * (0,-2,-2) = (0, 2.25, 0.25); class 2: (0,0,3) - 0.125 * (0,0,2) = (0, 0, 2.75)
+            assertArrayEquals(new float[] {1.25f, 0.125f, 0, 0, 2.25f, 0.25f, 0, 0, 2.75f},
+                    head.getCenters().getArray().toFloatArray(), 1e-6f);
+        }
+    }
+
+    @Test
     void theOptimizerNeverTouchesTheCentresInWenMode() {
         LabeledImages train = SyntheticImages.generate(4, 16, 3);
         // alpha 0: Wen's rule moves nothing, so any change would come from the optimizer

@@ -86,6 +86,10 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
     float learningRate;
 
+    @Option(names = "--center-update", defaultValue = "WEN",
+            description = "How center loss moves its centres: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    CenterLossHead.CenterUpdate centerUpdate;
+
     @Option(names = "--save", description = "Directory to export the trained embedding model to.")
     Path save;
 
@@ -164,7 +168,7 @@ public final class Benchmark implements Callable<Integer> {
                     .optClassWeightLearningRate(1e-2f)
                     .build();
             case center -> CenterLossHead.builder().setEmbeddingNet(net).setNumClasses(numClasses)
-                    .optLambda(0.01f).optAlpha(0.5f).optCenterUpdate(CenterLossHead.CenterUpdate.WEN)
+                    .optLambda(0.01f).optAlpha(0.5f).optCenterUpdate(centerUpdate)
                     .build();
         };
     }
