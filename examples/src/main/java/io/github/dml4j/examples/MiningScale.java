@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import io.github.dml4j.distance.Distance;
 import io.github.dml4j.distance.LpDistance;
 import io.github.dml4j.loss.TripletMarginLoss;
 import io.github.dml4j.miner.BatchHardMiner;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.function.BiFunction;
 
 /**
  * How mining and the triplet loss scale with the batch: on one batch of random embeddings
@@ -38,18 +36,12 @@ import java.util.function.BiFunction;
  * <p>Miners enumerate (positive pair) x (batch) candidates, so their largest tensor holds
  * {@code B * P} values (P = positive pairs, {@code B (K - 1)} for K images per class), never the
  * {@code B^3} of a (B, B, B) triplet tensor, whose size is printed for comparison.
- * {@link TripletMarginLoss} on semi-hard triplets is run only when its estimated memory fits
- * {@code --max-loss-gb}: it gathers the embeddings of every triplet, about
- * {@value #GATHER_FACTOR} x (triplets x dim x 4 bytes) on this engine (measured at 512 x 64). The
- * last row computes the same loss from the (B, B) distance matrix, indexed per triplet, as
- * pytorch-metric-learning does; its memory grows with {@code B^2 + triplets}.
+ * {@link TripletMarginLoss} reads each triplet's distances from the (B, B) distance matrix, as
+ * pytorch-metric-learning does, so its memory grows with {@code B^2 + triplets}.
  */
 @Command(name = "MiningScale", mixinStandardHelpOptions = true,
         description = "Times batch-hard and semi-hard mining and the triplet loss on a large random batch, with peak memory.")
 public final class MiningScale implements Callable<Integer> {
-
-    /** Peak bytes of TripletMarginLoss forward + backward per gathered float, measured at 512 x 64. */
-    static final int GATHER_FACTOR = 23;
 
     @Option(names = "--batch", defaultValue = "1024", description = "Batch size (default ${DEFAULT-VALUE}).")
     int batch;
@@ -65,9 +57,6 @@ public final class MiningScale implements Callable<Integer> {
 
     @Option(names = "--repeats", defaultValue = "3", description = "Timed runs per step; the median is shown (default ${DEFAULT-VALUE}).")
     int repeats;
-
-    @Option(names = "--max-loss-gb", defaultValue = "4", description = "Skip TripletMarginLoss on semi-hard triplets above this estimated memory (default ${DEFAULT-VALUE}).")
-    double maxLossGb;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the random embeddings (default ${DEFAULT-VALUE}).")
     long seed;
@@ -101,24 +90,9 @@ public final class MiningScale implements Callable<Integer> {
                     m -> BatchHardMiner.create().mine(copy(embeddings, m), copy(labels, m)).size(), ""));
             rows.add(step(manager, "semi-hard mining", repeats, m -> semihard.mine(copy(embeddings, m), copy(labels, m)).size(), ""));
             rows.add(step(manager, "batch-hard + triplet loss fwd+bwd", repeats,
-                    m -> lossStep(m, embeddings, labels, BatchHardMiner.create(), null, loss), ""));
-            long semihardCount;
-            try (NDManager m = manager.newSubManager()) {
-                semihardCount = semihard.mine(copy(embeddings, m), copy(labels, m)).size();
-            }
-            double estimatedGb = (double) semihardCount * dim * 4 * GATHER_FACTOR / 1e9;
-            String estimate = String.format(Locale.ROOT, "estimated %.1f GB", estimatedGb);
-            if (estimatedGb <= maxLossGb) {
-                rows.add(step(manager, "semi-hard + triplet loss fwd+bwd", 1,
-                        m -> lossStep(m, embeddings, labels, semihard, null, loss), estimate));
-            } else {
-                rows.add(new Row("semi-hard + triplet loss fwd+bwd", semihardCount, Double.NaN, Double.NaN,
-                        "skipped: " + estimate + " > --max-loss-gb " + maxLossGb));
-            }
-            Distance distance = loss.getDistance();
-            rows.add(step(manager, "semi-hard + same loss from the (B,B) matrix", repeats,
-                    m -> lossStep(m, embeddings, labels, semihard, (e, t) -> pairwiseTripletLoss(e, t, distance, margin), loss),
-                    "PML's formulation"));
+                    m -> lossStep(m, embeddings, labels, BatchHardMiner.create(), loss), ""));
+            rows.add(step(manager, "semi-hard + triplet loss fwd+bwd", repeats,
+                    m -> lossStep(m, embeddings, labels, semihard, loss), ""));
 
             System.out.printf(Locale.ROOT, "MiningScale: batch %d = %d classes x %d, dim %d, margin %.2f, %d engine threads%n",
                     batch, classes, perClass, dim, margin, Integer.getInteger("ai.djl.pytorch.num_threads", -1));
@@ -141,34 +115,20 @@ public final class MiningScale implements Callable<Integer> {
 
     /**
      * Mines with {@code miner} on a gradient-enabled copy of the embeddings, then runs forward and
-     * backward of {@code loss}, or of {@code custom} when it is given.
+     * backward of {@code loss}.
      */
     private static long lossStep(NDManager manager, NDArray embeddings, NDArray labels, Miner<Triplets> miner,
-            BiFunction<NDArray, Triplets, NDArray> custom, TripletMarginLoss loss) {
+            TripletMarginLoss loss) {
         NDArray e = copy(embeddings, manager);
         e.setRequiresGradient(true);
         labels = copy(labels, manager);
         Triplets t = miner.mine(e, labels);
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray value = custom == null ? loss.compute(e, labels, t) : custom.apply(e, t);
+            NDArray value = loss.compute(e, labels, t);
             gc.backward(value);
         }
         e.getGradient().sum().getFloat(); // wait for the backward pass
         return t.size();
-    }
-
-    /**
-     * The triplet margin loss from the (B, B) distance matrix, indexed per triplet:
-     * {@code relu(d[a,p] - d[a,n] + margin)}, averaged over the non-zero terms.
-     */
-    static NDArray pairwiseTripletLoss(NDArray embeddings, Triplets t, Distance distance, float margin) {
-        NDArray d = distance.pairwise(embeddings, embeddings).reshape(-1);
-        long b = embeddings.getShape().get(0);
-        NDArray anchorRow = t.anchor().mul(b);
-        NDArray ap = d.get(anchorRow.add(t.positive()));
-        NDArray an = d.get(anchorRow.add(t.negative()));
-        NDArray terms = distance.margin(ap, an).add(margin).maximum(0f);
-        return terms.sum().div(terms.gt(0f).toType(DataType.FLOAT32, false).sum().maximum(1f));
     }
 
     /** A copy of {@code array} in {@code manager}, so that every result derived from it is freed with the manager. */
@@ -201,7 +161,7 @@ public final class MiningScale implements Callable<Integer> {
         try (NDManager m = manager.newSubManager()) {
             NDArray e = randomEmbeddings(m, 32, 8, 1);
             NDArray l = m.arange(32).div(4).toType(DataType.INT64, false);
-            lossStep(m, e, l, TripletMarginMiner.builder().optType(TripletMarginMiner.Type.SEMIHARD).build(), null,
+            lossStep(m, e, l, TripletMarginMiner.builder().optType(TripletMarginMiner.Type.SEMIHARD).build(),
                     TripletMarginLoss.builder().build());
         }
     }
