@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import io.github.dml4j.distance.LpDistance;
 import io.github.dml4j.loss.TripletMarginLoss;
 import io.github.dml4j.miner.BatchHardMiner;
 import io.github.dml4j.miner.Miner;
