@@ -48,7 +48,7 @@ import java.util.Map;
  * returns each example's centre. Only the embedding network is exported; classifier and centres
  * are dropped with the head.
  */
-public final class CenterLossHead extends MetricHead {
+public final class CenterLossHead extends ClassHead {
 
     private static final byte VERSION = 1;
 
@@ -67,7 +67,6 @@ public final class CenterLossHead extends MetricHead {
         SGD
     }
 
-    private final int numClasses;
     private final float lambda;
     private final float alpha;
     private final CenterUpdate centerUpdate;
@@ -78,8 +77,8 @@ public final class CenterLossHead extends MetricHead {
     private final Loss loss;
 
     private CenterLossHead(Builder builder) {
-        super(VERSION, builder.embeddingNet);
-        this.numClasses = builder.numClasses;
+        super(VERSION, builder.embeddingNet, builder.numClasses);
+        int numClasses = builder.numClasses;
         this.lambda = builder.lambda;
         this.alpha = builder.alpha;
         this.centerUpdate = builder.centerUpdate;
@@ -102,11 +101,6 @@ public final class CenterLossHead extends MetricHead {
     /** Returns a builder; the embedding network and the number of classes are required. */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /** The number of classes C. */
-    public int getNumClasses() {
-        return numClasses;
     }
 
     /** The weight lambda of the centre term. */
@@ -147,7 +141,7 @@ public final class CenterLossHead extends MetricHead {
             case SGD -> "centres by SGD on the centre loss (rate " + alpha + ")";
             case OPTIMIZER -> "centres by the optimizer" + (centerLearningRate == null ? "" : " at lr " + centerLearningRate);
         };
-        return String.format(Locale.ROOT, "softmax + %s * center loss on %d classes, %s", lambda, numClasses, update);
+        return String.format(Locale.ROOT, "softmax + %s * center loss on %d classes, %s", lambda, getNumClasses(), update);
     }
 
     @Override
@@ -169,7 +163,7 @@ public final class CenterLossHead extends MetricHead {
         NDArray c = centers.getArray();
         NDArray x = predictions.head().stopGradient();
         // every array below is created from the batch's arrays first, so it joins the batch's manager
-        NDArray oneHot = labels.head().reshape(-1).toType(DataType.INT64, false).oneHot(numClasses)
+        NDArray oneHot = labels.head().reshape(-1).toType(DataType.INT64, false).oneHot(getNumClasses())
                 .toType(c.getDataType(), false);
         NDArray own = oneHot.matMul(c);
         NDArray sums = oneHot.transpose().matMul(own.sub(x));
@@ -177,7 +171,7 @@ public final class CenterLossHead extends MetricHead {
             c.subi(sums.mul(alpha / x.getShape().get(0)));
             return;
         }
-        NDArray counts = oneHot.sum(new int[] {0}).add(1f).reshape(numClasses, 1);
+        NDArray counts = oneHot.sum(new int[] {0}).add(1f).reshape(getNumClasses(), 1);
         c.subi(sums.div(counts).mul(alpha));
     }
 
@@ -201,50 +195,16 @@ public final class CenterLossHead extends MetricHead {
         if (labels == null || labels.isEmpty()) {
             return out;
         }
-        NDArray flat = checkLabelRange(labels.head(), numClasses, "CenterLossHead");
+        NDArray flat = checkLabels(labels.head());
         NDArray c = parameterStore.getValue(centers, out.head().getDevice(), true);
         out.add(CenterLoss.ownCenters(flat, c));
         return out;
     }
 
     @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        long batch = inputShapes[0].get(0);
-        return new Shape[] {new Shape(batch, getEmbeddingNet().getEmbeddingSize()), new Shape(batch, numClasses)};
-    }
-
-    @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         super.initializeChildBlocks(manager, dataType, inputShapes);
         classifier.initialize(manager, dataType, new Shape(inputShapes[0].get(0), getEmbeddingNet().getEmbeddingSize()));
-    }
-
-    @Override
-    public String toString() {
-        return "CenterLossHead{" + describe() + '}';
-    }
-
-    /**
-     * Flattens the labels to int64 and checks, on the engine (a max and a min, no loop over the
-     * batch), that each lies in [0, classes).
-     *
-     * @throws IllegalArgumentException naming the offending label (the largest if too large, else
-     *     the smallest), the class count and the head
-     */
-    static NDArray checkLabelRange(NDArray labels, int classes, String head) {
-        NDArray flat = labels.reshape(-1).toType(DataType.INT64, false);
-        if (flat.isEmpty()) {
-            return flat;
-        }
-        long max = flat.max().getLong();
-        long min = flat.min().getLong();
-        if (max >= classes || min < 0) {
-            long bad = max >= classes ? max : min;
-            throw new IllegalArgumentException("Label " + bad + " is outside the " + classes + " classes of " + head
-                    + ": labels must lie in [0, " + classes + "). Build the head with setNumClasses(...) covering every "
-                    + "training label, or remap the labels.");
-        }
-        return flat;
     }
 
     /** Cross-entropy of the logits plus lambda times the center loss. */
@@ -261,7 +221,7 @@ public final class CenterLossHead extends MetricHead {
             NDArray embeddings = predictions.get(0);
             NDArray logits = predictions.get(1);
             NDArray flat = labels.head().reshape(-1).toType(DataType.INT64, false);
-            NDArray oneHot = flat.oneHot(head.numClasses).toType(logits.getDataType(), false);
+            NDArray oneHot = flat.oneHot(head.getNumClasses()).toType(logits.getDataType(), false);
             NDArray crossEntropy = logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).neg().mean();
             // predictions of a forward pass without labels lack the own centres: gather them here
             NDArray own = predictions.size() > 2 ? predictions.get(2) : CenterLoss.ownCenters(flat, head.centers.getArray());
@@ -321,13 +281,7 @@ public final class CenterLossHead extends MetricHead {
 
         /** Validates and builds the head. */
         public CenterLossHead build() {
-            if (embeddingNet == null) {
-                throw new IllegalArgumentException("CenterLossHead needs an EmbeddingNet: call setEmbeddingNet(...).");
-            }
-            if (numClasses < 2) {
-                throw new IllegalArgumentException("CenterLossHead needs at least 2 classes: call setNumClasses(...), got "
-                        + numClasses + ".");
-            }
+            checkSettings("CenterLossHead", embeddingNet, numClasses);
             if (!Float.isFinite(lambda) || lambda < 0f) {
                 throw new IllegalArgumentException("The lambda of CenterLossHead must be a finite number >= 0, got " + lambda + ".");
             }
@@ -342,10 +296,7 @@ public final class CenterLossHead extends MetricHead {
                     throw new IllegalArgumentException("CenterLossHead's center learning rate applies only with "
                             + "optCenterUpdate(CenterUpdate.OPTIMIZER); Wen et al.'s rule uses alpha instead.");
                 }
-                if (!(centerLearningRate > 0f) || !Float.isFinite(centerLearningRate)) {
-                    throw new IllegalArgumentException("The center learning rate of CenterLossHead must be a positive number, got "
-                            + centerLearningRate + ".");
-                }
+                checkLearningRate("CenterLossHead", "center", centerLearningRate);
             }
             return new CenterLossHead(this);
         }

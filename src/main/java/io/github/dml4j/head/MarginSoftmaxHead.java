@@ -1,19 +1,12 @@
 package io.github.dml4j.head;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.NormalInitializer;
-import ai.djl.training.loss.Loss;
-import ai.djl.util.PairList;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.loss.ArcFaceLoss;
 import io.github.dml4j.loss.CosFaceLoss;
 import io.github.dml4j.loss.MarginSoftmaxLoss;
-
-import java.util.Map;
 
 /**
  * The head of the margin-softmax losses, {@link ArcFaceLoss} (Deng et al. 2019) and
@@ -35,28 +28,17 @@ import java.util.Map;
  *         .build();
  * }</pre>
  */
-public final class MarginSoftmaxHead extends MetricHead {
+public final class MarginSoftmaxHead extends ClassParameterHead {
 
     private static final byte VERSION = 1;
 
     private final MarginSoftmaxLoss marginLoss;
-    private final int numClasses;
-    private final float classWeightLearningRate;
-    private final Parameter classWeights;
-    private final Loss loss;
 
     private MarginSoftmaxHead(Builder builder) {
-        super(VERSION, builder.embeddingNet);
+        super(VERSION, builder.embeddingNet, builder.numClasses, "classWeights",
+                new Shape(builder.embeddingNet.getEmbeddingSize(), builder.numClasses), 1f,
+                builder.classWeightLearningRate, builder.loss.getName());
         this.marginLoss = builder.loss;
-        this.numClasses = builder.numClasses;
-        this.classWeightLearningRate = builder.classWeightLearningRate;
-        this.classWeights = addParameter(Parameter.builder()
-                .setName("classWeights")
-                .setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(builder.embeddingNet.getEmbeddingSize(), numClasses))
-                .optInitializer(new NormalInitializer(1f))
-                .build());
-        this.loss = new CosineLoss(marginLoss);
     }
 
     /** Returns a builder; the embedding network and the number of classes are required. */
@@ -69,80 +51,31 @@ public final class MarginSoftmaxHead extends MetricHead {
         return marginLoss;
     }
 
-    /** The number of classes C. */
-    public int getNumClasses() {
-        return numClasses;
-    }
-
     /** The (D, C) class weights, a parameter of this head. */
     public Parameter getClassWeights() {
-        return classWeights;
+        return classParameter();
     }
 
     /** The learning rate of the class weights. */
     public float getClassWeightLearningRate() {
-        return classWeightLearningRate;
-    }
-
-    /** Evaluated on (labels, forward output): the margin-softmax loss of the cosines. */
-    @Override
-    public Loss getLoss() {
-        return loss;
+        return parameterLearningRate();
     }
 
     @Override
     public String describe() {
-        return marginLoss + " on " + numClasses + " classes, class weights at lr " + classWeightLearningRate;
+        return marginLoss + " on " + getNumClasses() + " classes, class weights at lr " + parameterLearningRate();
     }
 
+    /** The (B, C) cosines between the L2-normalized embeddings and class weights. */
     @Override
-    public Map<Parameter, Float> getParameterLearningRates() {
-        return Map.of(classWeights, classWeightLearningRate);
+    NDArray scores(NDArray embeddings, NDArray classWeights) {
+        return MarginSoftmaxLoss.cosine(embeddings, classWeights);
     }
 
-    /** Returns the embeddings and the (B, C) cosines to the class weights. */
+    /** The margin-softmax loss of the cosines. */
     @Override
-    protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
-                                     PairList<String, Object> params) {
-        NDArray embeddings = getEmbeddingNet().forward(parameterStore, inputs, training, params).head();
-        NDArray weights = parameterStore.getValue(classWeights, embeddings.getDevice(), training);
-        return new NDList(embeddings, MarginSoftmaxLoss.cosine(embeddings, weights));
-    }
-
-    /** Checks that the labels lie in [0, C), then as the forward pass without labels. */
-    @Override
-    protected NDList forwardInternal(ParameterStore parameterStore, NDList data, NDList labels,
-                                     PairList<String, Object> params) {
-        if (labels != null && !labels.isEmpty()) {
-            CenterLossHead.checkLabelRange(labels.head(), numClasses, "MarginSoftmaxHead");
-        }
-        return forwardInternal(parameterStore, data, true, params);
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        long batch = inputShapes[0].get(0);
-        return new Shape[] {new Shape(batch, getEmbeddingNet().getEmbeddingSize()), new Shape(batch, numClasses)};
-    }
-
-    @Override
-    public String toString() {
-        return "MarginSoftmaxHead{" + describe() + '}';
-    }
-
-    /** The margin-softmax loss of the forward pass's cosines (the second prediction). */
-    private static final class CosineLoss extends Loss {
-        private final MarginSoftmaxLoss loss;
-
-        CosineLoss(MarginSoftmaxLoss loss) {
-            super(loss.getName());
-            this.loss = loss;
-        }
-
-        @Override
-        public NDArray evaluate(NDList labels, NDList predictions) {
-            return loss.computeFromCosine(predictions.get(1), labels.head());
-        }
+    NDArray lossFromScores(NDArray cosine, NDArray labels) {
+        return marginLoss.computeFromCosine(cosine, labels);
     }
 
     /** Builder for {@link MarginSoftmaxHead}. */
@@ -183,20 +116,11 @@ public final class MarginSoftmaxHead extends MetricHead {
 
         /** Validates and builds the head. */
         public MarginSoftmaxHead build() {
-            if (embeddingNet == null) {
-                throw new IllegalArgumentException("MarginSoftmaxHead needs an EmbeddingNet: call setEmbeddingNet(...).");
-            }
-            if (numClasses < 2) {
-                throw new IllegalArgumentException("MarginSoftmaxHead needs at least 2 classes: call setNumClasses(...), got "
-                        + numClasses + ".");
-            }
+            checkSettings("MarginSoftmaxHead", embeddingNet, numClasses);
             if (loss == null) {
                 throw new IllegalArgumentException("The loss of MarginSoftmaxHead must not be null.");
             }
-            if (!(classWeightLearningRate > 0f) || !Float.isFinite(classWeightLearningRate)) {
-                throw new IllegalArgumentException("The class weight learning rate of MarginSoftmaxHead must be a positive number, got "
-                        + classWeightLearningRate + ".");
-            }
+            checkLearningRate("MarginSoftmaxHead", "class weight", classWeightLearningRate);
             return new MarginSoftmaxHead(this);
         }
     }

@@ -13,15 +13,12 @@ import io.github.dml4j.miner.Miner;
  *
  * <p>DJL's {@code EvaluatorTrainingListener} evaluates the loss a second time on every batch to
  * update its accumulators. This loss remembers its last result for the same prediction and
- * label lists, so mining is paid once per batch.
+ * label lists ({@link CachedLoss}), so mining is paid once per batch.
  */
-final class MiningLoss extends Loss {
+final class MiningLoss extends CachedLoss {
 
     private final MetricLoss loss;
     private final Miner<? extends MinedTuples> miner;
-    private NDList lastLabels;
-    private NDList lastPredictions;
-    private NDArray lastValue;
 
     MiningLoss(MetricLoss loss, Miner<? extends MinedTuples> miner) {
         super(loss.getName());
@@ -30,17 +27,10 @@ final class MiningLoss extends Loss {
     }
 
     @Override
-    public synchronized NDArray evaluate(NDList labels, NDList predictions) {
-        if (labels == lastLabels && predictions == lastPredictions && lastValue != null && !lastValue.isReleased()) {
-            return lastValue;
-        }
+    NDArray compute(NDList labels, NDList predictions) {
         NDArray embeddings = predictions.head();
         NDArray l = labels.head().reshape(-1);
         MinedTuples tuples = miner == null ? null : miner.mine(embeddings, l);
-        NDArray value = loss.compute(embeddings, l, tuples);
-        lastLabels = labels;
-        lastPredictions = predictions;
-        lastValue = value;
-        return value;
+        return loss.compute(embeddings, l, tuples);
     }
 }

@@ -1,14 +1,8 @@
 package io.github.dml4j.head;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
-import ai.djl.util.PairList;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.loss.ContrastiveLoss;
 import io.github.dml4j.miner.MinedTuples;
@@ -44,7 +38,7 @@ import io.github.dml4j.miner.Miner;
  * <p>Defaults: contrastive loss with positive margin 0 and negative margin 1 on Euclidean
  * distance of normalized embeddings, no miner. Only the embedding network is exported.
  */
-public final class SiameseHead extends MetricHead {
+public final class SiameseHead extends ExplicitTupleHead {
 
     private static final byte VERSION = 1;
 
@@ -53,7 +47,8 @@ public final class SiameseHead extends MetricHead {
     private final SiameseLoss loss;
 
     private SiameseHead(Builder builder) {
-        super(VERSION, builder.embeddingNet);
+        super(VERSION, builder.embeddingNet, 2,
+                "one input (a batch to mine pairs from) or two (first and second images of explicit pairs)");
         this.contrastiveLoss = builder.loss;
         this.miner = builder.miner;
         this.loss = new SiameseLoss(contrastiveLoss, new MiningLoss(contrastiveLoss, miner));
@@ -91,89 +86,22 @@ public final class SiameseHead extends MetricHead {
     }
 
     /**
-     * Embeds the inputs with the shared network: one input gives its (B, D) embeddings, two inputs
-     * of one shape are embedded in one pass and give two (B, D) embeddings.
-     */
-    @Override
-    protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
-                                     PairList<String, Object> params) {
-        if (inputs.size() == 1) {
-            return getEmbeddingNet().forward(parameterStore, inputs, training, params);
-        }
-        if (inputs.size() != 2) {
-            throw new IllegalArgumentException("SiameseHead takes one input (a batch to mine pairs from) or two"
-                    + " (first and second images of explicit pairs), got " + inputs.size() + ".");
-        }
-        return forwardShared("SiameseHead", getEmbeddingNet(), parameterStore, inputs, training, params);
-    }
-
-    /** Concatenates same-shaped inputs, embeds them in one forward pass and splits the result. */
-    static NDList forwardShared(String head, EmbeddingNet net, ParameterStore parameterStore, NDList inputs,
-                                boolean training, PairList<String, Object> params) {
-        Shape first = inputs.get(0).getShape();
-        for (NDArray input : inputs) {
-            if (!input.getShape().equals(first)) {
-                throw new IllegalArgumentException(head + "'s inputs must all have one shape, got "
-                        + java.util.Arrays.toString(inputs.getShapes()) + ".");
-            }
-        }
-        NDArray all = NDArrays.concat(inputs, 0);
-        NDArray embeddings = net.forward(parameterStore, new NDList(all), training, params).singletonOrThrow();
-        return embeddings.split(inputs.size(), 0);
-    }
-
-    /** One (B, D) embedding shape per input. */
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape[] out = new Shape[inputShapes.length];
-        for (int i = 0; i < inputShapes.length; i++) {
-            out[i] = getEmbeddingNet().getOutputShapes(new Shape[] {inputShapes[i]})[0];
-        }
-        return out;
-    }
-
-    /** Initializes the shared network for one branch's input shape. */
-    @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        getEmbeddingNet().initialize(manager, dataType, inputShapes[0]);
-    }
-
-    /**
      * Contrastive loss of explicit pairs (two predictions) or of mined pairs (one prediction).
-     * Remembers its last result for the same lists, as {@link MiningLoss} does, so that DJL's
-     * evaluator listener does not pay for it twice.
+     * Remembers its last result for the same lists ({@link CachedLoss}), so that DJL's evaluator
+     * listener does not pay for it twice.
      */
-    private static final class SiameseLoss extends Loss {
+    private static final class SiameseLoss extends TupleLoss {
 
         private final ContrastiveLoss loss;
-        private final MiningLoss mining;
-        private NDList lastLabels;
-        private NDList lastPredictions;
-        private NDArray lastValue;
 
         SiameseLoss(ContrastiveLoss loss, MiningLoss mining) {
-            super(loss.getName());
+            super(loss.getName(), mining, 2, "SiameseHead", "one embedding batch (batch mining) or two (explicit pairs)");
             this.loss = loss;
-            this.mining = mining;
         }
 
         @Override
-        public synchronized NDArray evaluate(NDList labels, NDList predictions) {
-            if (predictions.size() == 1) {
-                return mining.evaluate(labels, predictions);
-            }
-            if (predictions.size() != 2) {
-                throw new IllegalArgumentException("SiameseHead's loss needs one embedding batch (batch mining) or two"
-                        + " (explicit pairs), got " + predictions.size() + ".");
-            }
-            if (labels == lastLabels && predictions == lastPredictions && lastValue != null && !lastValue.isReleased()) {
-                return lastValue;
-            }
-            NDArray value = loss.computeForPairs(predictions.get(0), predictions.get(1), labels.head());
-            lastLabels = labels;
-            lastPredictions = predictions;
-            lastValue = value;
-            return value;
+        NDArray computeExplicit(NDList labels, NDList predictions) {
+            return loss.computeForPairs(predictions.get(0), predictions.get(1), labels.head());
         }
     }
 

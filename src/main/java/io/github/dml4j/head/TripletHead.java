@@ -6,9 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
-import ai.djl.util.PairList;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.loss.TripletMarginLoss;
 import io.github.dml4j.miner.Miner;
@@ -31,7 +29,7 @@ import io.github.dml4j.miner.TripletMarginMiner;
  * loss). The mode follows from the number of inputs: one for batch mining, three for explicit
  * triplets.
  */
-public final class TripletHead extends MetricHead {
+public final class TripletHead extends ExplicitTupleHead {
 
     private static final byte VERSION = 1;
 
@@ -40,7 +38,8 @@ public final class TripletHead extends MetricHead {
     private final TripletLoss loss;
 
     private TripletHead(Builder builder) {
-        super(VERSION, builder.embeddingNet);
+        super(VERSION, builder.embeddingNet, 3, "one input (a batch to mine triplets from) or three"
+                + " (anchors, positives and negatives of explicit triplets)");
         this.tripletLoss = builder.loss;
         this.miner = builder.miner;
         this.loss = new TripletLoss(tripletLoss, new MiningLoss(tripletLoss, miner));
@@ -72,70 +71,21 @@ public final class TripletHead extends MetricHead {
     }
 
     /**
-     * Embeds the inputs with the shared network: one input (batch mining) gives its (B, D)
-     * embeddings; three inputs of one shape (explicit triplets) are embedded in one pass and give
-     * the anchors', positives' and negatives' (B, D) embeddings.
-     */
-    @Override
-    protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
-                                     PairList<String, Object> params) {
-        if (inputs.size() == 1) {
-            return getEmbeddingNet().forward(parameterStore, inputs, training, params);
-        }
-        if (inputs.size() != 3) {
-            throw new IllegalArgumentException("TripletHead takes one input (a batch to mine triplets from) or three"
-                    + " (anchors, positives and negatives of explicit triplets), got " + inputs.size() + ".");
-        }
-        return SiameseHead.forwardShared("TripletHead", getEmbeddingNet(), parameterStore, inputs, training, params);
-    }
-
-    /** One (B, D) embedding shape per input. */
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape[] out = new Shape[inputShapes.length];
-        for (int i = 0; i < inputShapes.length; i++) {
-            out[i] = getEmbeddingNet().getOutputShapes(new Shape[] {inputShapes[i]})[0];
-        }
-        return out;
-    }
-
-    /** Initializes the shared network for one input's shape. */
-    @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        getEmbeddingNet().initialize(manager, dataType, inputShapes[0]);
-    }
-
-    /**
      * Mined triplets on one prediction, explicit triplets on three: row i of the anchors',
      * positives' and negatives' embeddings is triplet i. Remembers its last result for the same
-     * lists, as {@link MiningLoss} does.
+     * lists ({@link CachedLoss}).
      */
-    private static final class TripletLoss extends Loss {
+    private static final class TripletLoss extends TupleLoss {
 
         private final TripletMarginLoss loss;
-        private final MiningLoss mining;
-        private NDList lastLabels;
-        private NDList lastPredictions;
-        private NDArray lastValue;
 
         TripletLoss(TripletMarginLoss loss, MiningLoss mining) {
-            super(loss.getName());
+            super(loss.getName(), mining, 3, "TripletHead", "one embedding batch (batch mining) or three (explicit triplets)");
             this.loss = loss;
-            this.mining = mining;
         }
 
         @Override
-        public synchronized NDArray evaluate(NDList labels, NDList predictions) {
-            if (predictions.size() == 1) {
-                return mining.evaluate(labels, predictions);
-            }
-            if (predictions.size() != 3) {
-                throw new IllegalArgumentException("TripletHead's loss needs one embedding batch (batch mining) or three"
-                        + " (explicit triplets), got " + predictions.size() + ".");
-            }
-            if (labels == lastLabels && predictions == lastPredictions && lastValue != null && !lastValue.isReleased()) {
-                return lastValue;
-            }
+        NDArray computeExplicit(NDList labels, NDList predictions) {
             NDArray anchors = predictions.get(0);
             long b = anchors.getShape().get(0);
             NDManager manager = anchors.getManager();
@@ -146,11 +96,7 @@ public final class TripletHead extends MetricHead {
                     ? l.transpose(1, 0).reshape(-1) : manager.arange(0, 3 * b, 1, DataType.INT64);
             NDArray rows = manager.arange(0, b, 1, DataType.INT64);
             Triplets triplets = new Triplets(rows, rows.add(b), rows.add(2 * b));
-            NDArray value = loss.compute(embeddings, flatLabels, triplets);
-            lastLabels = labels;
-            lastPredictions = predictions;
-            lastValue = value;
-            return value;
+            return loss.compute(embeddings, flatLabels, triplets);
         }
     }
 

@@ -69,7 +69,7 @@ public final class CenterLoss extends Loss {
             throw new IllegalArgumentException("CenterLoss expects centres of shape (classes, " + embeddings.getShape().get(1)
                     + ") for embeddings of size " + embeddings.getShape().get(1) + ", got " + centers.getShape() + ".");
         }
-        NDArray flat = MarginSoftmaxLoss.checkLabels(labels, embeddings.getShape().get(0), centers.getShape().get(0),
+        NDArray flat = ClassLabels.check(labels, embeddings.getShape().get(0), centers.getShape().get(0),
                 "CenterLoss's centres");
         return computeFromOwnCenters(embeddings, ownCenters(flat, centers));
     }

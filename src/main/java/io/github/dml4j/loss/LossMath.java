@@ -5,11 +5,57 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.github.dml4j.distance.Distance;
+import io.github.dml4j.miner.BatchTuples;
+import io.github.dml4j.miner.MinedTuples;
+import io.github.dml4j.miner.Pairs;
 
-/** Engine helpers shared by the losses: masked log-sum-exp and pair masks. */
+/** Engine helpers shared by the losses: masked log-sum-exp, pair masks and temperature-scaled scores. */
 final class LossMath {
 
     private LossMath() {}
+
+    /** The (B, B) boolean masks of a batch's positive and negative pairs. */
+    record PairMasks(NDArray positive, NDArray negative) {}
+
+    /**
+     * The masks of the pairs a loss scores: every positive and negative pair of the batch without
+     * mined tuples, else the mined tuples' pairs (duplicates count once).
+     *
+     * @param labels (B) labels
+     * @param tuples the mined tuples, or {@code null}
+     * @param b the batch size
+     * @param manager where the masks of mined pairs are created
+     */
+    static PairMasks pairMasks(NDArray labels, MinedTuples tuples, long b, NDManager manager) {
+        if (tuples == null) {
+            return new PairMasks(BatchTuples.positiveMask(labels), BatchTuples.negativeMask(labels));
+        }
+        Pairs p = tuples.toPairs();
+        return new PairMasks(pairMask(p.anchorPositive(), p.positive(), b, manager),
+                pairMask(p.anchorNegative(), p.negative(), b, manager));
+    }
+
+    /**
+     * The (B, B) scores of every pair of embeddings (the negated distance for a distance) divided
+     * by the temperature: the logits of the temperature-scaled losses.
+     */
+    static NDArray scaledScores(Distance distance, NDArray embeddings, float temperature) {
+        return distance.toScore(distance.pairwise(embeddings, embeddings)).div(temperature);
+    }
+
+    /** No terms: an empty term vector in the embeddings' manager. */
+    static LossTerms noTerms(NDArray embeddings) {
+        return LossTerms.of(embeddings.getManager().zeros(new Shape(0)));
+    }
+
+    /** Checks the temperature of a temperature-scaled loss: a finite number > 0. */
+    static void checkTemperature(String loss, float temperature) {
+        if (!(temperature > 0f) || Float.isInfinite(temperature)) {
+            throw new IllegalArgumentException("The temperature of " + loss + " must be a finite number > 0, got "
+                    + temperature + ".");
+        }
+    }
 
     /**
      * Row-wise {@code log(sum_{j: mask[i,j]} exp(x[i,j]))} of a (B, C) matrix, computed stably

@@ -88,7 +88,7 @@ public abstract class MarginSoftmaxLoss extends Loss {
                     + ", classes) for embeddings of size " + embeddings.getShape().get(1) + ", got "
                     + classWeights.getShape() + ".");
         }
-        NDArray flat = checkLabels(labels, embeddings.getShape().get(0), classWeights.getShape().get(1),
+        NDArray flat = ClassLabels.check(labels, embeddings.getShape().get(0), classWeights.getShape().get(1),
                 getName() + "'s class weights");
         return computeFromCosine(cosine(embeddings, classWeights), flat);
     }
@@ -134,31 +134,6 @@ public abstract class MarginSoftmaxLoss extends Loss {
      */
     static NDArray inManagerOf(NDArray batchArray, NDArray parameter) {
         return batchArray.getManager().create(1f).toType(parameter.getDataType(), false).mul(parameter);
-    }
-
-    /**
-     * Flattens the labels, checks their count and that each lies in [0, classes), on the engine
-     * (a min and a max), and returns them as int64.
-     *
-     * @throws IllegalArgumentException naming the first offending label found (the largest if
-     *     too large, else the smallest)
-     */
-    static NDArray checkLabels(NDArray labels, long batch, long classes, String owner) {
-        NDArray flat = labels.reshape(-1).toType(DataType.INT64, false);
-        if (flat.size() != batch) {
-            throw new IllegalArgumentException(owner + " got " + batch + " embeddings but " + flat.size() + " labels.");
-        }
-        if (batch == 0) {
-            return flat;
-        }
-        long max = flat.max().getLong();
-        long min = flat.min().getLong();
-        if (max >= classes || min < 0) {
-            long bad = max >= classes ? max : min;
-            throw new IllegalArgumentException("Label " + bad + " is outside the " + classes + " classes of " + owner
-                    + ": labels must lie in [0, " + classes + ").");
-        }
-        return flat;
     }
 
     /**

@@ -1,15 +1,9 @@
 package io.github.dml4j.loss;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import io.github.dml4j.distance.CosineSimilarity;
 import io.github.dml4j.distance.Distance;
-import io.github.dml4j.miner.BatchTuples;
 import io.github.dml4j.miner.MinedTuples;
-import io.github.dml4j.miner.Pairs;
 
 /**
  * Multi-similarity loss (Wang, Han, Huang, Dong and Scott 2019, "Multi-Similarity Loss with
@@ -67,22 +61,12 @@ public final class MultiSimilarityLoss extends MetricLoss {
     protected LossTerms computeTerms(NDArray embeddings, NDArray labels, MinedTuples tuples) {
         Distance distance = getDistance();
         NDArray mat = distance.pairwise(embeddings, embeddings);
-        long b = mat.getShape().get(0);
-        NDArray posMask;
-        NDArray negMask;
-        if (tuples == null) {
-            posMask = BatchTuples.positiveMask(labels);
-            negMask = BatchTuples.negativeMask(labels);
-        } else {
-            Pairs p = tuples.toPairs();
-            posMask = LossMath.pairMask(p.anchorPositive(), p.positive(), b, mat.getManager());
-            negMask = LossMath.pairMask(p.anchorNegative(), p.negative(), b, mat.getManager());
-        }
+        LossMath.PairMasks masks = LossMath.pairMasks(labels, tuples, mat.getShape().get(0), mat.getManager());
         NDArray baseValue = mat.getManager().create(base);
         NDArray posExp = distance.margin(mat, baseValue).mul(alpha);
         NDArray negExp = distance.margin(baseValue, mat).mul(beta);
-        NDArray posLoss = LossMath.maskedLogSumExp(posExp, posMask, true).div(alpha);
-        NDArray negLoss = LossMath.maskedLogSumExp(negExp, negMask, true).div(beta);
+        NDArray posLoss = LossMath.maskedLogSumExp(posExp, masks.positive(), true).div(alpha);
+        NDArray negLoss = LossMath.maskedLogSumExp(negExp, masks.negative(), true).div(beta);
         return LossTerms.of(posLoss.add(negLoss).reshape(-1));
     }
 

@@ -52,10 +52,9 @@ public final class NTXentLoss extends MetricLoss {
     protected LossTerms computeTerms(NDArray embeddings, NDArray labels, MinedTuples tuples) {
         Pairs pairs = tuples == null ? BatchTuples.allPairs(labels) : tuples.toPairs();
         if (pairs.anchorPositive().isEmpty() || pairs.anchorNegative().isEmpty()) {
-            return LossTerms.of(embeddings.getManager().zeros(new ai.djl.ndarray.types.Shape(0)));
+            return LossMath.noTerms(embeddings);
         }
-        Distance distance = getDistance();
-        NDArray logits = distance.toScore(distance.pairwise(embeddings, embeddings)).div(temperature); // (B, B)
+        NDArray logits = LossMath.scaledScores(getDistance(), embeddings, temperature); // (B, B)
         long b = logits.getShape().get(0);
         NDArray anchors = pairs.anchorPositive();
         NDArray negativeCounts = tuples == null
@@ -106,9 +105,7 @@ public final class NTXentLoss extends MetricLoss {
 
         /** Builds the loss, checking the settings. */
         public NTXentLoss build() {
-            if (!(temperature > 0f) || Float.isInfinite(temperature)) {
-                throw new IllegalArgumentException("The temperature of NTXentLoss must be a finite number > 0, got " + temperature + ".");
-            }
+            LossMath.checkTemperature("NTXentLoss", temperature);
             return new NTXentLoss(this);
         }
     }

@@ -80,7 +80,7 @@ public final class ProxyAnchorLoss extends Loss {
             throw new IllegalArgumentException("ProxyAnchorLoss expects proxies of shape (classes, " + embeddings.getShape().get(1)
                     + ") for embeddings of size " + embeddings.getShape().get(1) + ", got " + proxies.getShape() + ".");
         }
-        NDArray flat = MarginSoftmaxLoss.checkLabels(labels, embeddings.getShape().get(0), proxies.getShape().get(0),
+        NDArray flat = ClassLabels.check(labels, embeddings.getShape().get(0), proxies.getShape().get(0),
                 "ProxyAnchorLoss's proxies");
         return computeFromSimilarity(similarity(embeddings, proxies), flat);
     }

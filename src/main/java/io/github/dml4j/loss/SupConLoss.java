@@ -4,9 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import io.github.dml4j.distance.CosineSimilarity;
 import io.github.dml4j.distance.Distance;
-import io.github.dml4j.miner.BatchTuples;
 import io.github.dml4j.miner.MinedTuples;
-import io.github.dml4j.miner.Pairs;
 
 /**
  * Supervised contrastive loss (Khosla et al. 2020, "Supervised Contrastive Learning", the
@@ -46,21 +44,12 @@ public final class SupConLoss extends MetricLoss {
 
     @Override
     protected LossTerms computeTerms(NDArray embeddings, NDArray labels, MinedTuples tuples) {
-        Distance distance = getDistance();
-        NDArray logits = distance.toScore(distance.pairwise(embeddings, embeddings)).div(temperature); // (B, B)
-        long b = logits.getShape().get(0);
-        NDArray posMask;
-        NDArray negMask;
-        if (tuples == null) {
-            posMask = BatchTuples.positiveMask(labels);
-            negMask = BatchTuples.negativeMask(labels);
-        } else {
-            Pairs p = tuples.toPairs();
-            posMask = LossMath.pairMask(p.anchorPositive(), p.positive(), b, logits.getManager());
-            negMask = LossMath.pairMask(p.anchorNegative(), p.negative(), b, logits.getManager());
-        }
+        NDArray logits = LossMath.scaledScores(getDistance(), embeddings, temperature); // (B, B)
+        LossMath.PairMasks masks = LossMath.pairMasks(labels, tuples, logits.getShape().get(0), logits.getManager());
+        NDArray posMask = masks.positive();
+        NDArray negMask = masks.negative();
         if (!posMask.any().getBoolean() || !negMask.any().getBoolean()) {
-            return LossTerms.of(embeddings.getManager().zeros(new ai.djl.ndarray.types.Shape(0)));
+            return LossMath.noTerms(embeddings);
         }
         NDArray denominator = LossMath.maskedLogSumExp(logits, posMask.logicalOr(negMask), false); // (B, 1)
         NDArray positives = posMask.toType(DataType.FLOAT32, false);
@@ -102,9 +91,7 @@ public final class SupConLoss extends MetricLoss {
 
         /** Builds the loss, checking the settings. */
         public SupConLoss build() {
-            if (!(temperature > 0f) || Float.isInfinite(temperature)) {
-                throw new IllegalArgumentException("The temperature of SupConLoss must be a finite number > 0, got " + temperature + ".");
-            }
+            LossMath.checkTemperature("SupConLoss", temperature);
             return new SupConLoss(this);
         }
     }

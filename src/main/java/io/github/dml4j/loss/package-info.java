@@ -11,6 +11,7 @@
  * <p>Losses with parameters take them as an argument and leave owning them to a head:
  * {@link io.github.dml4j.loss.ArcFaceLoss} and {@link io.github.dml4j.loss.CosFaceLoss} (class
  * weights), {@link io.github.dml4j.loss.ProxyAnchorLoss} (proxies) and
- * {@link io.github.dml4j.loss.CenterLoss} (class centres).
+ * {@link io.github.dml4j.loss.CenterLoss} (class centres); {@link io.github.dml4j.loss.ClassLabels}
+ * checks their class labels, for them and for their heads.
  */
 package io.github.dml4j.loss;

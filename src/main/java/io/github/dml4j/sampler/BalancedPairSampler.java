@@ -5,11 +5,9 @@ import ai.djl.training.dataset.Sampler;
 import io.github.dml4j.data.PairDataset;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.NoSuchElementException;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -126,38 +124,20 @@ public final class BalancedPairSampler implements Sampler {
      * {@code first * n + second}, reproducible for a seed.
      */
     public Iterator<long[]> batches(int epochIndex) {
-        Random random = new Random(seed * 1_000_003L + epochIndex);
-        int total = batchesPerEpoch();
-        return new Iterator<>() {
-            private int produced;
-
-            @Override
-            public boolean hasNext() {
-                return produced < total;
-            }
-
-            @Override
-            public long[] next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException("Epoch " + epochIndex + " has only " + total + " batches.");
-                }
-                produced++;
-                return nextBatch(random);
-            }
-        };
+        Random random = EpochBatches.random(seed, epochIndex);
+        return EpochBatches.iterator(epochIndex, batchesPerEpoch(), b -> nextBatch(random));
     }
 
     private long[] nextBatch(Random random) {
+        long[] pairs = new long[batchSize];
+        for (int j = 0; j < batchSize; j++) {
+            pairs[j] = j < positivesPerBatch ? positivePair(random) : negativePair(random);
+        }
+        // shuffle so that positives and negatives are mixed
+        int[] order = EpochBatches.permutation(batchSize, random);
         long[] batch = new long[batchSize];
         for (int j = 0; j < batchSize; j++) {
-            batch[j] = j < positivesPerBatch ? positivePair(random) : negativePair(random);
-        }
-        // shuffle so that positives and negatives are mixed (Fisher-Yates)
-        for (int i = batchSize - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            long t = batch[i];
-            batch[i] = batch[j];
-            batch[j] = t;
+            batch[j] = pairs[order[j]];
         }
         return batch;
     }
@@ -199,18 +179,7 @@ public final class BalancedPairSampler implements Sampler {
             throw new IllegalArgumentException("BalancedPairSampler was built for " + imageCount + " images ("
                     + expected + " pairs) but the dataset has " + size + " records.");
         }
-        Iterator<long[]> it = batches(epoch.getAndIncrement());
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public List<Long> next() {
-                return Arrays.stream(it.next()).boxed().toList();
-            }
-        };
+        return EpochBatches.asLists(batches(epoch.getAndIncrement()));
     }
 
     @Override
@@ -280,13 +249,7 @@ public final class BalancedPairSampler implements Sampler {
                         + " would hold " + positives + " positive and " + (batchSize - positives)
                         + " negative pairs: BalancedPairSampler needs at least one of each; raise the batch size.");
             }
-            TreeMap<Integer, List<Integer>> classes = new TreeMap<>();
-            for (int i = 0; i < labels.length; i++) {
-                if (labels[i] < 0) {
-                    throw new IllegalArgumentException("Label at index " + i + " is negative: " + labels[i] + ".");
-                }
-                classes.computeIfAbsent(labels[i], c -> new ArrayList<>()).add(i);
-            }
+            TreeMap<Integer, List<Integer>> classes = EpochBatches.indicesByLabel(labels);
             if (classes.size() == 1) {
                 throw new IllegalArgumentException("BalancedPairSampler's dataset has only one class (label "
                         + classes.firstKey() + "): no negative pairs can be drawn.");

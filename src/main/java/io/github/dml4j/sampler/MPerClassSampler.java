@@ -3,11 +3,9 @@ package io.github.dml4j.sampler;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Sampler;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,14 +29,10 @@ public final class MPerClassSampler implements Sampler {
     private final int[][] indicesByClass;
     private final AtomicInteger epoch = new AtomicInteger();
 
-    private MPerClassSampler(Builder b) {
+    private MPerClassSampler(Builder b, TreeMap<Integer, List<Integer>> byClass) {
         this.m = b.m;
         this.batchSize = b.batchSize;
         this.seed = b.seed;
-        TreeMap<Integer, List<Integer>> byClass = new TreeMap<>();
-        for (int i = 0; i < b.labels.length; i++) {
-            byClass.computeIfAbsent(b.labels[i], k -> new ArrayList<>()).add(i);
-        }
         this.classes = byClass.keySet().stream().mapToInt(Integer::intValue).toArray();
         this.indicesByClass = byClass.values().stream()
                 .map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
@@ -76,42 +70,28 @@ public final class MPerClassSampler implements Sampler {
      * a seed.
      */
     public Iterator<long[]> batches(int epochIndex) {
-        Random random = new Random(seed * 1_000_003L + epochIndex);
-        int classesPerBatch = batchSize / m;
-        int total = batchesPerEpoch();
-        return new Iterator<>() {
-            private int produced;
+        Random random = EpochBatches.random(seed, epochIndex);
+        return EpochBatches.iterator(epochIndex, batchesPerEpoch(), b -> nextBatch(random));
+    }
 
-            @Override
-            public boolean hasNext() {
-                return produced < total;
-            }
-
-            @Override
-            public long[] next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException("Epoch " + epochIndex + " has only " + total + " batches.");
+    private long[] nextBatch(Random random) {
+        int[] order = EpochBatches.permutation(classes.length, random);
+        long[] batch = new long[batchSize];
+        int k = 0;
+        for (int c = 0; c < batchSize / m; c++) {
+            int[] pool = indicesByClass[order[c]];
+            if (pool.length >= m) {
+                int[] pick = EpochBatches.permutation(pool.length, random);
+                for (int j = 0; j < m; j++) {
+                    batch[k++] = pool[pick[j]];
                 }
-                produced++;
-                int[] order = shuffled(classes.length, random);
-                long[] batch = new long[batchSize];
-                int k = 0;
-                for (int c = 0; c < classesPerBatch; c++) {
-                    int[] pool = indicesByClass[order[c]];
-                    if (pool.length >= m) {
-                        int[] pick = shuffled(pool.length, random);
-                        for (int j = 0; j < m; j++) {
-                            batch[k++] = pool[pick[j]];
-                        }
-                    } else {
-                        for (int j = 0; j < m; j++) {
-                            batch[k++] = pool[random.nextInt(pool.length)];
-                        }
-                    }
+            } else {
+                for (int j = 0; j < m; j++) {
+                    batch[k++] = pool[random.nextInt(pool.length)];
                 }
-                return batch;
             }
-        };
+        }
+        return batch;
     }
 
     /** Starts the next epoch; the dataset must be the one whose labels were given. */
@@ -123,33 +103,7 @@ public final class MPerClassSampler implements Sampler {
             throw new IllegalArgumentException("MPerClassSampler was built for " + expected
                     + " labels but the dataset has " + size + " records.");
         }
-        Iterator<long[]> it = batches(epoch.getAndIncrement());
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public List<Long> next() {
-                return Arrays.stream(it.next()).boxed().toList();
-            }
-        };
-    }
-
-    /** Partial Fisher-Yates: a random permutation of 0..n-1. */
-    private static int[] shuffled(int n, Random random) {
-        int[] a = new int[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-        return a;
+        return EpochBatches.asLists(batches(epoch.getAndIncrement()));
     }
 
     /** Builder for {@link MPerClassSampler}. */
@@ -211,17 +165,17 @@ public final class MPerClassSampler implements Sampler {
                 throw new IllegalArgumentException("MPerClassSampler's batch size must be a positive multiple of m = "
                         + m + ", got " + batchSize + ".");
             }
-            int[] counts = countsByLabel(labels);
-            int present = (int) Arrays.stream(counts).filter(c -> c > 0).count();
+            TreeMap<Integer, List<Integer>> byClass = EpochBatches.indicesByLabel(labels);
+            int present = byClass.size();
             if (numClasses != null) {
                 for (int c = 0; c < numClasses; c++) {
-                    if (c >= counts.length || counts[c] < 1) {
+                    if (!byClass.containsKey(c)) {
                         throw new IllegalArgumentException("Class " + c + " has no images; MPerClassSampler needs at least 1 image of each of the "
                                 + numClasses + " classes.");
                     }
                 }
-                if (counts.length > numClasses) {
-                    throw new IllegalArgumentException("Label " + (counts.length - 1) + " is outside the declared " + numClasses + " classes.");
+                if (byClass.lastKey() >= numClasses) {
+                    throw new IllegalArgumentException("Label " + byClass.lastKey() + " is outside the declared " + numClasses + " classes.");
                 }
             }
             if (present * m < batchSize) {
@@ -232,22 +186,7 @@ public final class MPerClassSampler implements Sampler {
             if (len < batchSize) {
                 throw new IllegalArgumentException("MPerClassSampler's epoch length " + len + " is shorter than one batch of " + batchSize + ".");
             }
-            return new MPerClassSampler(this);
-        }
-
-        private static int[] countsByLabel(int[] labels) {
-            int max = 0;
-            for (int i = 0; i < labels.length; i++) {
-                if (labels[i] < 0) {
-                    throw new IllegalArgumentException("Label at index " + i + " is negative: " + labels[i] + ".");
-                }
-                max = Math.max(max, labels[i]);
-            }
-            int[] counts = new int[max + 1];
-            for (int l : labels) {
-                counts[l]++;
-            }
-            return counts;
+            return new MPerClassSampler(this, byClass);
         }
     }
 }

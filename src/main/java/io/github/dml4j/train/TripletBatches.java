@@ -4,10 +4,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.github.dml4j.data.TripletDataset;
+import io.github.dml4j.sampler.EpochBatches;
 
 import java.util.Iterator;
-import java.util.NoSuchElementException;
-import java.util.Random;
 
 /**
  * Batches of explicit (anchor, positive, negative) triplets for a triplet network, from a
@@ -59,38 +58,14 @@ public final class TripletBatches implements BatchSource {
 
     @Override
     public Iterator<long[]> batches(int epoch) {
-        int n = (int) dataset.size();
-        Random random = new Random(seed * 1_000_003L + epoch);
-        long[] order = new long[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            long t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        int total = batchesPerEpoch();
-        return new Iterator<>() {
-            private int produced;
-
-            @Override
-            public boolean hasNext() {
-                return produced < total;
+        int[] order = EpochBatches.permutation((int) dataset.size(), EpochBatches.random(seed, epoch));
+        return EpochBatches.iterator(epoch, batchesPerEpoch(), b -> {
+            long[] batch = new long[batchSize];
+            for (int k = 0; k < batchSize; k++) {
+                batch[k] = order[b * batchSize + k];
             }
-
-            @Override
-            public long[] next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException("Epoch " + epoch + " has only " + total + " batches.");
-                }
-                long[] batch = new long[batchSize];
-                System.arraycopy(order, produced * batchSize, batch, 0, batchSize);
-                produced++;
-                return batch;
-            }
-        };
+            return batch;
+        });
     }
 
     @Override

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.github.dml4j.SyntheticImages;
+import io.github.dml4j.TrainingFixtures;
 import io.github.dml4j.backbone.ConvNet;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
@@ -90,8 +91,8 @@ class CenterLossHeadTest {
     void theOptimizerNeverTouchesTheCentresInWenMode() {
         LabeledImages train = SyntheticImages.generate(4, 16, 3);
         // alpha 0: Wen's rule moves nothing, so any change would come from the optimizer
-        CenterLossHead wen = head(HeadTraining.newNet(false), 4).optAlpha(0f).optLambda(1f).build();
-        CenterLossHead opt = head(HeadTraining.newNet(false), 4).optLambda(1f)
+        CenterLossHead wen = head(TrainingFixtures.newNet(false), 4).optAlpha(0f).optLambda(1f).build();
+        CenterLossHead opt = head(TrainingFixtures.newNet(false), 4).optLambda(1f)
                 .optCenterUpdate(CenterLossHead.CenterUpdate.OPTIMIZER).optCenterLearningRate(1e-2f).build();
         assertFalse(wen.getCenters().requiresGradient());
         assertTrue(opt.getCenters().requiresGradient());
@@ -120,7 +121,7 @@ class CenterLossHeadTest {
 
     @Test
     void forwardReturnsEmbeddingsLogitsAndOwnCentresAndTheLossIsCrossEntropyPlusLambdaCentreTerm() {
-        EmbeddingNet net = HeadTraining.newNet(false);
+        EmbeddingNet net = TrainingFixtures.newNet(false);
         CenterLossHead head = head(net, 3).optLambda(0.5f).build();
         LabeledImages images = SyntheticImages.generate(3, 2, 4);
         try (NDManager parameters = NDManager.newBaseManager(); NDManager batch = NDManager.newBaseManager()) {
@@ -150,7 +151,7 @@ class CenterLossHeadTest {
 
     @Test
     void aLabelOutsideTheClassesIsNamed() {
-        EmbeddingNet net = HeadTraining.newNet(false);
+        EmbeddingNet net = TrainingFixtures.newNet(false);
         CenterLossHead head = head(net, 10).build();
         try (NDManager manager = NDManager.newBaseManager()) {
             head.initialize(manager, DataType.FLOAT32, new Shape(3, 1, 28, 28));
@@ -166,7 +167,7 @@ class CenterLossHeadTest {
         }
         // and in training: 11 classes of images for a 10-class head
         LabeledImages train = SyntheticImages.generate(11, 8, 1);
-        MetricTrainer trainer = MetricTrainer.builder().setHead(head(HeadTraining.newNet(false), 10).build())
+        MetricTrainer trainer = MetricTrainer.builder().setHead(head(TrainingFixtures.newNet(false), 10).build())
                 .optEpochs(1).optBatchSize(88).optM(8).optListeners().build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.fit(train));
         assertTrue(e.getMessage().startsWith("Label 10 is outside the 10 classes of CenterLossHead"), e.getMessage());
@@ -176,18 +177,18 @@ class CenterLossHeadTest {
     void shortTrainingRaisesPrecisionAt1AndOnlyTheEmbeddingNetIsExported(@TempDir Path dir) throws Exception {
         LabeledImages train = SyntheticImages.generate(10, 160, 1);
         LabeledImages test = SyntheticImages.generate(10, 30, 2);
-        EmbeddingNet net = HeadTraining.newNet(false);
+        EmbeddingNet net = TrainingFixtures.newNet(false);
         CenterLossHead head = head(net, 10).build();
         try (NDManager parameters = NDManager.newBaseManager(Device.cpu())) {
             // initialized here rather than by the trainer, to watch the parameters' manager
             ai.djl.engine.Engine.getInstance().setRandomSeed(0);
             head.initialize(parameters, DataType.FLOAT32, net.batchInputShape(64));
-            HeadTraining.ManagerCount counts = new HeadTraining.ManagerCount(parameters);
+            TrainingFixtures.ManagerCount counts = new TrainingFixtures.ManagerCount(parameters);
             MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(8).optBatchSize(64).optM(8)
                     .optLearningRate(1e-2f).optSeed(0).optListeners(counts).build();
-            double before = HeadTraining.precisionAt1(net, test);
+            double before = TrainingFixtures.precisionAt1(net, test);
             trainer.fit(train);
-            double after = HeadTraining.precisionAt1(net, test);
+            double after = TrainingFixtures.precisionAt1(net, test);
             // softmax features on this small set improve more slowly than the metric losses' (0.38 -> 0.66 here)
             assertTrue(after > before + 0.2 && after > 0.6, "P@1 before " + before + ", after " + after);
             // the parameters' manager holds as many arrays after the last step as after the second
@@ -202,14 +203,14 @@ class CenterLossHeadTest {
                 for (String name : loaded.net().getParameters().keys()) {
                     assertFalse(name.contains("classifier") || name.contains("centers"), name);
                 }
-                assertArrayEquals(HeadTraining.embed(net, test), HeadTraining.embed(loaded.net(), test));
+                assertArrayEquals(TrainingFixtures.embed(net, test), TrainingFixtures.embed(loaded.net(), test));
             }
         }
     }
 
     @Test
     void badSettingsAreNamed() {
-        EmbeddingNet net = HeadTraining.newNet(false);
+        EmbeddingNet net = TrainingFixtures.newNet(false);
         assertEquals("CenterLossHead needs at least 2 classes: call setNumClasses(...), got 0.",
                 assertThrows(IllegalArgumentException.class, () -> CenterLossHead.builder().setEmbeddingNet(net).build()).getMessage());
         assertEquals("The alpha of CenterLossHead must lie in [0, 1], got 1.5.",

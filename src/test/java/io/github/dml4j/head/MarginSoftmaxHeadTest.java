@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import io.github.dml4j.SyntheticImages;
+import io.github.dml4j.TrainingFixtures;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.loss.ArcFaceLoss;
@@ -41,7 +42,7 @@ class MarginSoftmaxHeadTest {
         float[][] netAfter = new float[2][];
         float[] rates = {1e-2f, 1e-3f};
         for (int run = 0; run < 2; run++) {
-            EmbeddingNet net = HeadTraining.newNet(true);
+            EmbeddingNet net = TrainingFixtures.newNet(true);
             MarginSoftmaxHead head = MarginSoftmaxHead.builder().setEmbeddingNet(net).setNumClasses(4)
                     .optClassWeightLearningRate(rates[run]).build();
             assertEquals(Map.of(head.getClassWeights(), rates[run]), head.getParameterLearningRates());
@@ -52,7 +53,7 @@ class MarginSoftmaxHeadTest {
             float[] before = head.getClassWeights().getArray().toFloatArray();
             trainer.fit(train);
             classWeightSteps[run] = maxAbsChange(before, head.getClassWeights().getArray().toFloatArray());
-            netAfter[run] = HeadTraining.embed(net, train);
+            netAfter[run] = TrainingFixtures.embed(net, train);
         }
         assertEquals(1e-2, classWeightSteps[0], 2e-3, "class weights at 1e-2");
         assertEquals(1e-3, classWeightSteps[1], 2e-4, "class weights at 1e-3");
@@ -62,7 +63,7 @@ class MarginSoftmaxHeadTest {
 
     @Test
     void forwardGivesEmbeddingsAndCosinesAndTheLossIsTheMarginLossOnTheClassWeights() {
-        EmbeddingNet net = HeadTraining.newNet(false);
+        EmbeddingNet net = TrainingFixtures.newNet(false);
         MarginSoftmaxHead head = MarginSoftmaxHead.builder().setEmbeddingNet(net).setNumClasses(3)
                 .optLoss(CosFaceLoss.builder().build()).build();
         LabeledImages images = SyntheticImages.generate(3, 2, 4);
@@ -86,7 +87,7 @@ class MarginSoftmaxHeadTest {
 
     @Test
     void aLabelOutsideTheClassesIsNamed() {
-        MarginSoftmaxHead head = MarginSoftmaxHead.builder().setEmbeddingNet(HeadTraining.newNet(true)).setNumClasses(5).build();
+        MarginSoftmaxHead head = MarginSoftmaxHead.builder().setEmbeddingNet(TrainingFixtures.newNet(true)).setNumClasses(5).build();
         try (NDManager manager = NDManager.newBaseManager()) {
             head.initialize(manager, DataType.FLOAT32, new Shape(2, 1, 28, 28));
             NDArray x = manager.zeros(new Shape(2, 1, 28, 28));
@@ -100,17 +101,17 @@ class MarginSoftmaxHeadTest {
     private static void trainsWell(MarginSoftmaxLoss loss) {
         LabeledImages train = SyntheticImages.generate(10, 160, 1);
         LabeledImages test = SyntheticImages.generate(10, 30, 2);
-        EmbeddingNet net = HeadTraining.newNet(true);
+        EmbeddingNet net = TrainingFixtures.newNet(true);
         MarginSoftmaxHead head = MarginSoftmaxHead.builder().setEmbeddingNet(net).setNumClasses(10).optLoss(loss).build();
         try (NDManager parameters = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(0);
             head.initialize(parameters, DataType.FLOAT32, net.batchInputShape(64));
-            HeadTraining.ManagerCount counts = new HeadTraining.ManagerCount(parameters);
+            TrainingFixtures.ManagerCount counts = new TrainingFixtures.ManagerCount(parameters);
             MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(8).optBatchSize(64).optM(8)
                     .optLearningRate(3e-3f).optSeed(0).optListeners(counts).build();
-            double before = HeadTraining.precisionAt1(net, test);
+            double before = TrainingFixtures.precisionAt1(net, test);
             trainer.fit(train);
-            double after = HeadTraining.precisionAt1(net, test);
+            double after = TrainingFixtures.precisionAt1(net, test);
             assertTrue(after > before + 0.25 && after > 0.65, loss + ": P@1 before " + before + ", after " + after);
             assertEquals(counts.counts.get(1), counts.counts.get(counts.counts.size() - 1),
                     "arrays in the parameters' manager per step: " + counts.counts);
@@ -129,7 +130,7 @@ class MarginSoftmaxHeadTest {
 
     @Test
     void badSettingsAreNamed() {
-        EmbeddingNet net = HeadTraining.newNet(true);
+        EmbeddingNet net = TrainingFixtures.newNet(true);
         assertEquals("MarginSoftmaxHead needs at least 2 classes: call setNumClasses(...), got 1.",
                 assertThrows(IllegalArgumentException.class,
                         () -> MarginSoftmaxHead.builder().setEmbeddingNet(net).setNumClasses(1).build()).getMessage());

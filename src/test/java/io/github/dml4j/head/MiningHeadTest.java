@@ -1,41 +1,26 @@
 package io.github.dml4j.head;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.training.ParameterStore;
 import io.github.dml4j.SyntheticImages;
 import io.github.dml4j.backbone.ConvNet;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
-import io.github.dml4j.data.PixelNormalization;
-import io.github.dml4j.eval.RetrievalMetrics;
 import io.github.dml4j.loss.ContrastiveLoss;
 import io.github.dml4j.train.MetricTrainer;
 import org.junit.jupiter.api.Test;
 
-import java.util.stream.LongStream;
-
+import static io.github.dml4j.TrainingFixtures.newNet;
+import static io.github.dml4j.TrainingFixtures.precisionAt1;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MiningHeadTest {
 
-    private static double precisionAt1(EmbeddingNet net, LabeledImages images) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray x = images.toNDArray(manager, LongStream.range(0, images.size()).toArray(), net.getPixelNormalization());
-            NDArray e = net.forward(new ParameterStore(manager, false), new NDList(x), false).head();
-            return RetrievalMetrics.builder().build().compute(e, images.labels()).precisionAt1();
-        }
-    }
-
     @Test
     void contrastiveLossOnAllPairsOfEachBatchTrains() {
         LabeledImages train = SyntheticImages.generate(10, 96, 1);
         LabeledImages test = SyntheticImages.generate(10, 30, 2);
-        EmbeddingNet net = EmbeddingNet.builder().setBackbone(new ConvNet(new int[] {16, 32}, 32)).setInputShape(1, 28, 28)
-                .optPixelNormalization(new PixelNormalization(new float[] {0.2f}, new float[] {0.3f})).build();
+        EmbeddingNet net = newNet();
         MiningHead head = MiningHead.builder().setEmbeddingNet(net).setLoss(ContrastiveLoss.builder().build()).build();
         MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(6).optBatchSize(64).optM(8)
                 .optLearningRate(3e-3f).optSeed(0).optListeners().build();

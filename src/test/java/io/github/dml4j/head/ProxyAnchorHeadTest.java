@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.github.dml4j.SyntheticImages;
+import io.github.dml4j.TrainingFixtures;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.loss.ProxyAnchorLoss;
@@ -28,7 +29,7 @@ class ProxyAnchorHeadTest {
         float[] rates = {1e-1f, 1e-3f};
         double[] steps = new double[2];
         for (int run = 0; run < 2; run++) {
-            ProxyAnchorHead head = ProxyAnchorHead.builder().setEmbeddingNet(HeadTraining.newNet(true)).setNumClasses(4)
+            ProxyAnchorHead head = ProxyAnchorHead.builder().setEmbeddingNet(TrainingFixtures.newNet(true)).setNumClasses(4)
                     .optProxyLearningRate(rates[run]).build();
             assertEquals(Map.of(head.getProxies(), rates[run]), head.getParameterLearningRates());
             MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(1).optBatchSize(16).optM(4)
@@ -48,7 +49,7 @@ class ProxyAnchorHeadTest {
 
     @Test
     void forwardGivesSimilaritiesAndTheLossIsProxyAnchorOnTheProxies() {
-        EmbeddingNet net = HeadTraining.newNet(false);
+        EmbeddingNet net = TrainingFixtures.newNet(false);
         ProxyAnchorHead head = ProxyAnchorHead.builder().setEmbeddingNet(net).setNumClasses(3).build();
         LabeledImages images = SyntheticImages.generate(3, 2, 4);
         try (NDManager parameters = NDManager.newBaseManager(); NDManager batch = NDManager.newBaseManager()) {
@@ -73,17 +74,17 @@ class ProxyAnchorHeadTest {
     void shortTrainingRaisesPrecisionAt1() {
         LabeledImages train = SyntheticImages.generate(10, 160, 1);
         LabeledImages test = SyntheticImages.generate(10, 30, 2);
-        EmbeddingNet net = HeadTraining.newNet(true);
+        EmbeddingNet net = TrainingFixtures.newNet(true);
         ProxyAnchorHead head = ProxyAnchorHead.builder().setEmbeddingNet(net).setNumClasses(10).build();
         try (NDManager parameters = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(0);
             head.initialize(parameters, DataType.FLOAT32, net.batchInputShape(64));
-            HeadTraining.ManagerCount counts = new HeadTraining.ManagerCount(parameters);
+            TrainingFixtures.ManagerCount counts = new TrainingFixtures.ManagerCount(parameters);
             MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(8).optBatchSize(64).optM(8)
                     .optLearningRate(3e-3f).optSeed(0).optListeners(counts).build();
-            double before = HeadTraining.precisionAt1(net, test);
+            double before = TrainingFixtures.precisionAt1(net, test);
             trainer.fit(train);
-            double after = HeadTraining.precisionAt1(net, test);
+            double after = TrainingFixtures.precisionAt1(net, test);
             assertTrue(after > before + 0.25 && after > 0.7, "P@1 before " + before + ", after " + after);
             assertEquals(counts.counts.get(1), counts.counts.get(counts.counts.size() - 1),
                     "arrays in the parameters' manager per step: " + counts.counts);
@@ -92,7 +93,7 @@ class ProxyAnchorHeadTest {
 
     @Test
     void badSettingsAreNamed() {
-        EmbeddingNet net = HeadTraining.newNet(true);
+        EmbeddingNet net = TrainingFixtures.newNet(true);
         assertEquals("ProxyAnchorHead needs an EmbeddingNet: call setEmbeddingNet(...).",
                 assertThrows(IllegalArgumentException.class, () -> ProxyAnchorHead.builder().setNumClasses(3).build()).getMessage());
         assertEquals("The proxy learning rate of ProxyAnchorHead must be a positive number, got NaN.",

@@ -6,12 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.github.dml4j.SyntheticImages;
-import io.github.dml4j.backbone.ConvNet;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.PairDataset;
-import io.github.dml4j.data.PixelNormalization;
-import io.github.dml4j.eval.RetrievalMetrics;
 import io.github.dml4j.loss.ContrastiveLoss;
 import io.github.dml4j.miner.PairMarginMiner;
 import io.github.dml4j.sampler.BalancedPairSampler;
@@ -21,27 +18,14 @@ import io.github.dml4j.train.TrainingBatch;
 import io.github.dml4j.train.TrainingHistory;
 import org.junit.jupiter.api.Test;
 
-import java.util.stream.LongStream;
-
+import static io.github.dml4j.TrainingFixtures.newNet;
+import static io.github.dml4j.TrainingFixtures.precisionAt1;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SiameseHeadTest {
-
-    static EmbeddingNet newNet() {
-        return EmbeddingNet.builder().setBackbone(new ConvNet(new int[] {16, 32}, 32)).setInputShape(1, 28, 28)
-                .optPixelNormalization(new PixelNormalization(new float[] {0.2f}, new float[] {0.3f})).build();
-    }
-
-    static double precisionAt1(EmbeddingNet net, LabeledImages images) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray x = images.toNDArray(manager, LongStream.range(0, images.size()).toArray(), net.getPixelNormalization());
-            NDArray e = net.forward(new ParameterStore(manager, false), new NDList(x), false).head();
-            return RetrievalMetrics.builder().build().compute(e, images.labels()).precisionAt1();
-        }
-    }
 
     @Test
     void explicitBalancedPairsTrainTheSharedNetwork() {

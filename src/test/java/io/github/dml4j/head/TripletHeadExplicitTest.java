@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.github.dml4j.SyntheticImages;
+import io.github.dml4j.TrainingFixtures;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.TripletDataset;
@@ -28,7 +29,7 @@ class TripletHeadExplicitTest {
     void explicitTripletsTrainTheSharedNetwork() {
         LabeledImages train = SyntheticImages.generate(10, 96, 1);
         LabeledImages test = SyntheticImages.generate(10, 30, 2);
-        EmbeddingNet net = SiameseHeadTest.newNet();
+        EmbeddingNet net = TrainingFixtures.newNet();
         TripletHead head = TripletHead.builder().setEmbeddingNet(net)
                 .optLoss(TripletMarginLoss.builder().optMargin(0.5f).build()).build();
         TripletDataset triplets = TripletDataset.builder().setImages(train).optNormalization(net.getPixelNormalization())
@@ -36,9 +37,9 @@ class TripletHeadExplicitTest {
         MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(3).optLearningRate(3e-3f)
                 .optSeed(0).optListeners().build();
         trainer.initialize();
-        double before = SiameseHeadTest.precisionAt1(net, test);
+        double before = TrainingFixtures.precisionAt1(net, test);
         TrainingHistory history = trainer.fit(new TripletBatches(triplets, 32, 0));
-        double after = SiameseHeadTest.precisionAt1(net, test);
+        double after = TrainingFixtures.precisionAt1(net, test);
         assertEquals(60 * 32 * 3, history.epochs().get(0).images(), "a batch of 32 triplets counts 96 images");
         assertTrue(after > before + 0.25, "P@1 before " + before + ", after " + after);
     }
@@ -46,7 +47,7 @@ class TripletHeadExplicitTest {
     @Test
     void theLossScoresRowIOfTheThreeEmbeddingsAsTripletI() {
         LabeledImages images = SyntheticImages.generate(3, 4, 7);
-        EmbeddingNet net = SiameseHeadTest.newNet();
+        EmbeddingNet net = TrainingFixtures.newNet();
         TripletMarginLoss loss = TripletMarginLoss.builder().optMargin(0.5f).build();
         TripletHead head = TripletHead.builder().setEmbeddingNet(net).optLoss(loss).build();
         TripletDataset triplets = TripletDataset.builder().setImages(images).optNormalization(net.getPixelNormalization())
@@ -89,7 +90,7 @@ class TripletHeadExplicitTest {
 
     @Test
     void twoInputsAreRejected() {
-        EmbeddingNet net = SiameseHeadTest.newNet();
+        EmbeddingNet net = TrainingFixtures.newNet();
         TripletHead head = TripletHead.builder().setEmbeddingNet(net).build();
         try (NDManager manager = NDManager.newBaseManager()) {
             head.initialize(manager, DataType.FLOAT32, net.batchInputShape(2));

@@ -1,16 +1,10 @@
 package io.github.dml4j.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.ParameterStore;
 import io.github.dml4j.SyntheticImages;
-import io.github.dml4j.backbone.ConvNet;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
-import io.github.dml4j.data.PixelNormalization;
-import io.github.dml4j.eval.RetrievalMetrics;
-import io.github.dml4j.eval.RetrievalReport;
 import io.github.dml4j.head.TripletHead;
 import io.github.dml4j.miner.BatchHardMiner;
 import org.junit.jupiter.api.Test;
@@ -20,28 +14,15 @@ import io.github.dml4j.sampler.MPerClassSampler;
 import java.nio.file.Path;
 import java.util.Iterator;
 
-import java.util.stream.LongStream;
-
+import static io.github.dml4j.TrainingFixtures.embed;
+import static io.github.dml4j.TrainingFixtures.newNet;
+import static io.github.dml4j.TrainingFixtures.precisionAt1;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MetricTrainerTest {
-
-    private static EmbeddingNet newNet() {
-        return EmbeddingNet.builder().setBackbone(new ConvNet(new int[] {16, 32}, 32)).setInputShape(1, 28, 28)
-                .optPixelNormalization(new PixelNormalization(new float[] {0.2f}, new float[] {0.3f})).build();
-    }
-
-    private static RetrievalReport evaluate(EmbeddingNet net, LabeledImages images) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            long[] idx = LongStream.range(0, images.size()).toArray();
-            NDArray x = images.toNDArray(manager, idx, net.getPixelNormalization());
-            NDArray e = net.forward(new ParameterStore(manager, false), new NDList(x), false).head();
-            return RetrievalMetrics.builder().build().compute(e, images.labels());
-        }
-    }
 
     @Test
     void shortTrainingRaisesPrecisionAt1WellAboveTheUntrainedNetwork() {
@@ -52,10 +33,10 @@ class MetricTrainerTest {
         MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(8).optBatchSize(64).optM(8)
                 .optLearningRate(3e-3f).optSeed(0).optListeners().build();
         trainer.initialize();
-        double before = evaluate(net, test).precisionAt1();
+        double before = precisionAt1(net, test);
 
         TrainingHistory history = trainer.fit(train);
-        double after = evaluate(net, test).precisionAt1();
+        double after = precisionAt1(net, test);
 
         assertEquals(8, history.epochs().size());
         assertTrue(after > before + 0.3, "P@1 before " + before + ", after " + after);
@@ -173,14 +154,6 @@ class MetricTrainerTest {
             for (float v : embed(restored, probe)) {
                 assertTrue(Float.isFinite(v));
             }
-        }
-    }
-
-    private static float[] embed(EmbeddingNet net, LabeledImages images) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            long[] idx = LongStream.range(0, images.size()).toArray();
-            NDArray x = images.toNDArray(manager, idx, net.getPixelNormalization());
-            return net.forward(new ParameterStore(manager, false), new NDList(x), false).head().toFloatArray();
         }
     }
 }
