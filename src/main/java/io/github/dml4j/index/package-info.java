@@ -1,0 +1,17 @@
+/**
+ * k-nearest-neighbour search over embeddings, the step after training: a gallery of
+ * (id, embedding) entries answers "which k entries are closest to this query?".
+ *
+ * <ul>
+ *   <li>{@link io.github.dml4j.index.ExactIndex}: exact search on the engine, batched matrix
+ *       products and top-k over a gallery kept in blocks, so memory stays bounded (a 1,000,000 x
+ *       128 gallery takes 512 MB plus about two (chunk, block) score matrices);
+ *   <li>{@link io.github.dml4j.index.HnswIndex}: approximate search with an HNSW graph
+ *       (hnswlib-core) for large galleries, on the Java heap.
+ * </ul>
+ *
+ * <p>Both implement {@link io.github.dml4j.index.EmbeddingIndex} (add, search, save, load) and
+ * return {@link io.github.dml4j.index.Neighbors}: ids and scores where higher means closer for
+ * every distance (similarities as they are, distances negated).
+ */
+package io.github.dml4j.index;
