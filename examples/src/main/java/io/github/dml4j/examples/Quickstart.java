@@ -2,14 +2,11 @@ package io.github.dml4j.examples;
 
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import io.github.dml4j.backbone.ConvNet;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.FashionMnist;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.PixelNormalization;
-import io.github.dml4j.eval.RetrievalMetrics;
 import io.github.dml4j.eval.RetrievalReport;
 import io.github.dml4j.head.TripletHead;
 import io.github.dml4j.inference.EmbeddingModel;
@@ -24,7 +21,6 @@ import picocli.CommandLine.Option;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -78,13 +74,12 @@ public final class Quickstart implements Callable<Integer> {
 
         // 2. measure the untrained network, train, measure again
         trainer.initialize();
-        RetrievalReport before = evaluate(net, test);
-        System.out.println("Untrained: " + summary(before));
+        RetrievalReport before = Retrieval.evaluate(net, test);
+        System.out.println("Untrained: " + Retrieval.summary(before));
         TrainingHistory history = trainer.fit(train);
-        System.out.println("Loss per epoch: " + Arrays.toString(Arrays.stream(history.losses())
-                .mapToObj(l -> String.format(Locale.ROOT, "%.4f", l)).toArray()));
-        RetrievalReport after = evaluate(net, test);
-        System.out.println("Trained:   " + summary(after));
+        System.out.println("Loss per epoch: " + Retrieval.losses(history));
+        RetrievalReport after = Retrieval.evaluate(net, test);
+        System.out.println("Trained:   " + Retrieval.summary(after));
 
         // 3. export the embedding network with its model card (the head is dropped)
         TrainingProvenance provenance = TrainingProvenance.builder()
@@ -102,8 +97,8 @@ public final class Quickstart implements Callable<Integer> {
 
         // 4. what another program does: load the directory and embed images
         try (EmbeddingModel loaded = EmbeddingModel.load(out)) {
-            RetrievalReport reloaded = evaluate(loaded, test);
-            System.out.println("Reloaded:  " + summary(reloaded));
+            RetrievalReport reloaded = Retrieval.evaluate(loaded, test);
+            System.out.println("Reloaded:  " + Retrieval.summary(reloaded));
             if (reloaded.precisionAt1() != after.precisionAt1()
                     || reloaded.meanAveragePrecisionAtR() != after.meanAveragePrecisionAtR()) {
                 System.err.println("The reloaded model does not reproduce the trained model's results.");
@@ -117,24 +112,6 @@ public final class Quickstart implements Callable<Integer> {
                 before.precisionAt1(), after.precisionAt1(),
                 before.meanAveragePrecisionAtR(), after.meanAveragePrecisionAtR());
         return 0;
-    }
-
-    private static RetrievalReport evaluate(EmbeddingNet net, LabeledImages images) {
-        try (EmbeddingModel model = EmbeddingModel.of(net)) {
-            return evaluate(model, images);
-        }
-    }
-
-    private static RetrievalReport evaluate(EmbeddingModel model, LabeledImages images) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray embeddings = model.embed(manager, images);
-            return RetrievalMetrics.builder().build().compute(embeddings, images.labels());
-        }
-    }
-
-    private static String summary(RetrievalReport r) {
-        return String.format(Locale.ROOT, "Precision@1 %.4f  R-Precision %.4f  MAP@R %.4f",
-                r.precisionAt1(), r.rPrecision(), r.meanAveragePrecisionAtR());
     }
 
     /** One test image as a DJL Image, as an application would receive it. */

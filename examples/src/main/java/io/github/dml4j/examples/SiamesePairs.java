@@ -1,14 +1,11 @@
 package io.github.dml4j.examples;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import io.github.dml4j.backbone.ConvNet;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.FashionMnist;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.PairDataset;
 import io.github.dml4j.data.PixelNormalization;
-import io.github.dml4j.eval.RetrievalMetrics;
 import io.github.dml4j.eval.RetrievalReport;
 import io.github.dml4j.head.SiameseHead;
 import io.github.dml4j.inference.EmbeddingModel;
@@ -28,7 +25,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -161,62 +157,29 @@ public final class SiamesePairs implements Callable<Integer> {
 
         // 3. measure the untrained network, train, measure again
         trainer.initialize();
-        RetrievalReport before = evaluate(net, test);
-        System.out.println("Untrained: " + summary(before));
+        RetrievalReport before = Retrieval.evaluate(net, test);
+        System.out.println("Untrained: " + Retrieval.summary(before));
         long trainStart = System.nanoTime();
         TrainingHistory history = trainer.fit(batches);
         double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
-        System.out.println("Loss per epoch: " + Arrays.toString(Arrays.stream(history.losses())
-                .mapToObj(l -> String.format(Locale.ROOT, "%.4f", l)).toArray()));
-        RetrievalReport after = evaluate(net, test);
-        System.out.println("Trained:   " + summary(after));
+        System.out.println("Loss per epoch: " + Retrieval.losses(history));
+        RetrievalReport after = Retrieval.evaluate(net, test);
+        System.out.println("Trained:   " + Retrieval.summary(after));
 
-        // 4. export the embedding network alone, with its model card
-        TrainingProvenance provenance = TrainingProvenance.builder()
+        // 4. export the embedding network alone, with its model card, and reload it
+        TrainingProvenance.Builder provenance = TrainingProvenance.builder()
                 .setDataset(data == null ? "fashion-mnist-sample" : "fashion-mnist", train)
                 .optTrainer(trainer)
                 .optBatchSize(batchSize)
-                .optHistory(history)
-                .addMetric("precision_at_1", after.precisionAt1())
-                .addMetric("r_precision", after.rPrecision())
-                .addMetric("mean_average_precision_at_r", after.meanAveragePrecisionAtR())
-                .build();
-        try (EmbeddingModel trained = EmbeddingModel.of(net, provenance)) {
-            trained.save(out);
-        }
-        System.out.println("Saved to " + out.toAbsolutePath());
-        try (EmbeddingModel loaded = EmbeddingModel.load(out)) {
-            RetrievalReport reloaded = evaluate(loaded, test);
-            System.out.println("Reloaded:  " + summary(reloaded));
-            if (reloaded.precisionAt1() != after.precisionAt1()
-                    || reloaded.meanAveragePrecisionAtR() != after.meanAveragePrecisionAtR()) {
-                System.err.println("The reloaded model does not reproduce the trained model's results.");
-                return 1;
-            }
+                .optHistory(history);
+        if (!Retrieval.exportAndReload(net, provenance, after, test, out)) {
+            return 1;
         }
         System.out.printf(Locale.ROOT, "Precision@1 %.4f -> %.4f, MAP@R %.4f -> %.4f (%s mode, %.1f s training, %.1f s in all)%n",
                 before.precisionAt1(), after.precisionAt1(),
                 before.meanAveragePrecisionAtR(), after.meanAveragePrecisionAtR(),
                 mode, trainSeconds, (System.nanoTime() - start) / 1e9);
         return 0;
-    }
-
-    private static RetrievalReport evaluate(EmbeddingNet net, LabeledImages images) {
-        try (EmbeddingModel model = EmbeddingModel.of(net)) {
-            return evaluate(model, images);
-        }
-    }
-
-    private static RetrievalReport evaluate(EmbeddingModel model, LabeledImages images) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray embeddings = model.embed(manager, images);
-            return RetrievalMetrics.builder().build().compute(embeddings, images.labels());
-        }
-    }
-
-    private static String summary(RetrievalReport r) {
-        return String.format(Locale.ROOT, "Precision@1 %.4f  R-Precision %.4f  MAP@R %.4f",
-                r.precisionAt1(), r.rPrecision(), r.meanAveragePrecisionAtR());
     }
 
     /** Runs the example; {@code --help} lists the options. */
