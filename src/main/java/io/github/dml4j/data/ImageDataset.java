@@ -112,35 +112,10 @@ public final class ImageDataset extends RandomAccessDataset {
     }
 
     /** Builder of {@link ImageDataset}, with DJL's sampling, batchifier and limit options. */
-    public static final class Builder extends RandomAccessDataset.BaseBuilder<Builder> {
+    public static final class Builder extends ImageSetBuilder<Builder> {
 
-        private LabeledImages images;
-        private PixelNormalization normalization = PixelNormalization.NONE;
 
         private Builder() {
-        }
-
-        /**
-         * The images and labels to serve (required).
-         *
-         * @param images the images
-         * @return this builder
-         */
-        public Builder setImages(LabeledImages images) {
-            this.images = images;
-            return this;
-        }
-
-        /**
-         * How pixels are normalized after scaling to [0, 1]. Default {@link PixelNormalization#NONE}
-         * (scaling only); the benchmark uses {@link PixelNormalization#FASHION_MNIST}.
-         *
-         * @param normalization the normalization
-         * @return this builder
-         */
-        public Builder optNormalization(PixelNormalization normalization) {
-            this.normalization = normalization;
-            return this;
         }
 
         @Override
@@ -155,17 +130,7 @@ public final class ImageDataset extends RandomAccessDataset {
          * @throws IllegalArgumentException naming the missing or bad setting
          */
         public ImageDataset build() {
-            if (images == null) {
-                throw new IllegalArgumentException("The images of an ImageDataset must be set with setImages(...).");
-            }
-            if (normalization == null) {
-                throw new IllegalArgumentException("The normalization of an ImageDataset (optNormalization) must not be null.");
-            }
-            float[] mean = normalization.mean();
-            if (mean.length != 1 && mean.length != images.channels()) {
-                throw new IllegalArgumentException("The normalization of an ImageDataset has " + mean.length
-                        + " channels but the images have " + images.channels() + ".");
-            }
+            checkImages("an ImageDataset");
             if (sampler == null) {
                 throw new IllegalArgumentException("The sampling of an ImageDataset must be set with"
                         + " setSampling(batchSize, shuffle) or setSampling(sampler).");

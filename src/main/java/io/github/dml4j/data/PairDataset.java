@@ -218,35 +218,10 @@ public final class PairDataset extends RandomAccessDataset {
     }
 
     /** Builder of {@link PairDataset}, with DJL's batchifier and limit options. */
-    public static final class Builder extends RandomAccessDataset.BaseBuilder<Builder> {
+    public static final class Builder extends ImageSetBuilder<Builder> {
 
-        private LabeledImages images;
-        private PixelNormalization normalization = PixelNormalization.NONE;
 
         private Builder() {
-        }
-
-        /**
-         * The images the pairs are drawn from (required).
-         *
-         * @param images the images
-         * @return this builder
-         */
-        public Builder setImages(LabeledImages images) {
-            this.images = images;
-            return this;
-        }
-
-        /**
-         * How pixels are normalized after scaling to [0, 1] (default {@link PixelNormalization#NONE});
-         * use the embedding network's {@code getPixelNormalization()}.
-         *
-         * @param normalization the normalization
-         * @return this builder
-         */
-        public Builder optNormalization(PixelNormalization normalization) {
-            this.normalization = normalization;
-            return this;
         }
 
         @Override
@@ -261,17 +236,7 @@ public final class PairDataset extends RandomAccessDataset {
          * @throws IllegalArgumentException naming the missing or bad setting
          */
         public PairDataset build() {
-            if (images == null) {
-                throw new IllegalArgumentException("The images of a PairDataset must be set with setImages(...).");
-            }
-            if (normalization == null) {
-                throw new IllegalArgumentException("The normalization of a PairDataset (optNormalization) must not be null.");
-            }
-            float[] mean = normalization.mean();
-            if (mean.length != 1 && mean.length != images.channels()) {
-                throw new IllegalArgumentException("The normalization of a PairDataset has " + mean.length
-                        + " channels but the images have " + images.channels() + ".");
-            }
+            checkImages("a PairDataset");
             if (sampler == null || sampler instanceof BatchSampler) {
                 throw new IllegalArgumentException("A PairDataset has one record per ordered pair of its "
                         + images.size() + " images: draw its batches with setSampling(BalancedPairSampler),"

@@ -200,37 +200,12 @@ public final class TripletDataset extends RandomAccessDataset {
     public record ThreeImages(NDArray anchor, NDArray positive, NDArray negative, NDArray labels) {}
 
     /** Builder of {@link TripletDataset}, with DJL's sampling, batchifier and limit options. */
-    public static final class Builder extends RandomAccessDataset.BaseBuilder<Builder> {
+    public static final class Builder extends ImageSetBuilder<Builder> {
 
-        private LabeledImages images;
-        private PixelNormalization normalization = PixelNormalization.NONE;
         private Integer size;
         private long seed;
 
         private Builder() {
-        }
-
-        /**
-         * The images the triplets are drawn from (required).
-         *
-         * @param images the images
-         * @return this builder
-         */
-        public Builder setImages(LabeledImages images) {
-            this.images = images;
-            return this;
-        }
-
-        /**
-         * How pixels are normalized after scaling to [0, 1] (default {@link PixelNormalization#NONE});
-         * use the embedding network's {@code getPixelNormalization()}.
-         *
-         * @param normalization the normalization
-         * @return this builder
-         */
-        public Builder optNormalization(PixelNormalization normalization) {
-            this.normalization = normalization;
-            return this;
         }
 
         /**
@@ -268,17 +243,7 @@ public final class TripletDataset extends RandomAccessDataset {
          *     triplet exists
          */
         public TripletDataset build() {
-            if (images == null) {
-                throw new IllegalArgumentException("The images of a TripletDataset must be set with setImages(...).");
-            }
-            if (normalization == null) {
-                throw new IllegalArgumentException("The normalization of a TripletDataset (optNormalization) must not be null.");
-            }
-            float[] mean = normalization.mean();
-            if (mean.length != 1 && mean.length != images.channels()) {
-                throw new IllegalArgumentException("The normalization of a TripletDataset has " + mean.length
-                        + " channels but the images have " + images.channels() + ".");
-            }
+            checkImages("a TripletDataset");
             int n = size == null ? images.size() : size;
             if (n < 1) {
                 throw new IllegalArgumentException("A TripletDataset's size must be at least 1 triplet, got " + n + ".");
