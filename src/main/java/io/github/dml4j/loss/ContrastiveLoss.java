@@ -100,13 +100,18 @@ public final class ContrastiveLoss extends MetricLoss {
     }
 
     /** Builder for {@link ContrastiveLoss}. */
-    public static final class Builder {
+    public static final class Builder extends BaseBuilder<Builder> {
         private float posMargin;
         private float negMargin = 1f;
-        private Distance distance = LpDistance.normalized();
-        private Reduction reduction = Reduction.MEAN_NON_ZERO;
 
-        private Builder() {}
+        private Builder() {
+            super(LpDistance.normalized(), Reduction.MEAN_NON_ZERO);
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
 
         /** Sets the positive margin (default 0). */
         public Builder optPosMargin(float posMargin) {
@@ -117,18 +122,6 @@ public final class ContrastiveLoss extends MetricLoss {
         /** Sets the negative margin (default 1). */
         public Builder optNegMargin(float negMargin) {
             this.negMargin = negMargin;
-            return this;
-        }
-
-        /** Sets the distance (default Euclidean on normalized embeddings). */
-        public Builder optDistance(Distance distance) {
-            this.distance = distance;
-            return this;
-        }
-
-        /** Sets the reduction (default mean over non-zero terms). */
-        public Builder optReduction(Reduction reduction) {
-            this.reduction = reduction;
             return this;
         }
 

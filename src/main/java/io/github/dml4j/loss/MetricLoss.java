@@ -97,4 +97,40 @@ public abstract class MetricLoss extends Loss {
      * @return the term groups (each possibly empty), in the graph of {@code embeddings}
      */
     protected abstract LossTerms computeTerms(NDArray embeddings, NDArray labels, MinedTuples tuples);
+
+    /**
+     * The shared self-typed base of the tuple losses' builders: the distance and the reduction,
+     * each with the loss's own default.
+     *
+     * @param <T> the concrete builder
+     */
+    public abstract static class BaseBuilder<T extends BaseBuilder<T>> {
+
+        Distance distance;
+        Reduction reduction;
+
+        /**
+         * @param defaultDistance the loss's default distance
+         * @param defaultReduction the loss's default reduction
+         */
+        protected BaseBuilder(Distance defaultDistance, Reduction defaultReduction) {
+            this.distance = defaultDistance;
+            this.reduction = defaultReduction;
+        }
+
+        /** Sets the distance between embeddings (the loss's default is in its {@code builder()} doc). */
+        public T optDistance(Distance distance) {
+            this.distance = distance;
+            return self();
+        }
+
+        /** Sets how the loss terms are reduced (the loss's default is in its {@code builder()} doc). */
+        public T optReduction(Reduction reduction) {
+            this.reduction = reduction;
+            return self();
+        }
+
+        /** This builder, typed. */
+        protected abstract T self();
+    }
 }

@@ -77,14 +77,19 @@ public final class MultiSimilarityLoss extends MetricLoss {
     }
 
     /** Builder for {@link MultiSimilarityLoss}. */
-    public static final class Builder {
+    public static final class Builder extends BaseBuilder<Builder> {
         private float alpha = 2f;
         private float beta = 50f;
         private float base = 0.5f;
-        private Distance distance = new CosineSimilarity();
-        private Reduction reduction = Reduction.MEAN;
 
-        private Builder() {}
+        private Builder() {
+            super(new CosineSimilarity(), Reduction.MEAN);
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
 
         /** Sets the weight of the positive pairs (default 2). */
         public Builder optAlpha(float alpha) {
@@ -101,18 +106,6 @@ public final class MultiSimilarityLoss extends MetricLoss {
         /** Sets the similarity shift (default 0.5). */
         public Builder optBase(float base) {
             this.base = base;
-            return this;
-        }
-
-        /** Sets the distance (default cosine similarity, as in PML). */
-        public Builder optDistance(Distance distance) {
-            this.distance = distance;
-            return this;
-        }
-
-        /** Sets the reduction over anchors (default mean, PML's {@code MeanReducer}). */
-        public Builder optReduction(Reduction reduction) {
-            this.reduction = reduction;
             return this;
         }
 

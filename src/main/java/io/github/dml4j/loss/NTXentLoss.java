@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 import io.github.dml4j.distance.CosineSimilarity;
-import io.github.dml4j.distance.Distance;
 import io.github.dml4j.miner.BatchTuples;
 import io.github.dml4j.miner.MinedTuples;
 import io.github.dml4j.miner.Pairs;
@@ -78,28 +77,21 @@ public final class NTXentLoss extends MetricLoss {
     }
 
     /** Builder for {@link NTXentLoss}. */
-    public static final class Builder {
+    public static final class Builder extends BaseBuilder<Builder> {
         private float temperature = 0.07f;
-        private Distance distance = new CosineSimilarity();
-        private Reduction reduction = Reduction.MEAN;
 
-        private Builder() {}
+        private Builder() {
+            super(new CosineSimilarity(), Reduction.MEAN);
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
 
         /** Sets the temperature (default 0.07). */
         public Builder optTemperature(float temperature) {
             this.temperature = temperature;
-            return this;
-        }
-
-        /** Sets the distance (default cosine similarity, as in PML). */
-        public Builder optDistance(Distance distance) {
-            this.distance = distance;
-            return this;
-        }
-
-        /** Sets the reduction over positive pairs (default mean, PML's {@code MeanReducer}). */
-        public Builder optReduction(Reduction reduction) {
-            this.reduction = reduction;
             return this;
         }
 

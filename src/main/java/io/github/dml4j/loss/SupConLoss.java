@@ -3,7 +3,6 @@ package io.github.dml4j.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import io.github.dml4j.distance.CosineSimilarity;
-import io.github.dml4j.distance.Distance;
 import io.github.dml4j.miner.MinedTuples;
 
 /**
@@ -64,28 +63,21 @@ public final class SupConLoss extends MetricLoss {
     }
 
     /** Builder for {@link SupConLoss}. */
-    public static final class Builder {
+    public static final class Builder extends BaseBuilder<Builder> {
         private float temperature = 0.1f;
-        private Distance distance = new CosineSimilarity();
-        private Reduction reduction = Reduction.MEAN_NON_ZERO;
 
-        private Builder() {}
+        private Builder() {
+            super(new CosineSimilarity(), Reduction.MEAN_NON_ZERO);
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
 
         /** Sets the temperature (default 0.1). */
         public Builder optTemperature(float temperature) {
             this.temperature = temperature;
-            return this;
-        }
-
-        /** Sets the distance (default cosine similarity, as in PML). */
-        public Builder optDistance(Distance distance) {
-            this.distance = distance;
-            return this;
-        }
-
-        /** Sets the reduction over anchors (default mean over non-zero terms, PML's {@code AvgNonZeroReducer}). */
-        public Builder optReduction(Reduction reduction) {
-            this.reduction = reduction;
             return this;
         }
 

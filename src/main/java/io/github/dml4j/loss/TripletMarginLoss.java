@@ -65,13 +65,18 @@ public final class TripletMarginLoss extends MetricLoss {
     }
 
     /** Builder for {@link TripletMarginLoss}. */
-    public static final class Builder {
+    public static final class Builder extends BaseBuilder<Builder> {
         private float margin = 0.2f;
         private boolean smoothLoss;
-        private Distance distance = LpDistance.normalized();
-        private Reduction reduction = Reduction.MEAN_NON_ZERO;
 
-        private Builder() {}
+        private Builder() {
+            super(LpDistance.normalized(), Reduction.MEAN_NON_ZERO);
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
 
         /** Sets the margin (default 0.2). */
         public Builder optMargin(float margin) {
@@ -82,18 +87,6 @@ public final class TripletMarginLoss extends MetricLoss {
         /** Uses softplus instead of the hinge (default {@code false}). */
         public Builder optSmoothLoss(boolean smoothLoss) {
             this.smoothLoss = smoothLoss;
-            return this;
-        }
-
-        /** Sets the distance (default Euclidean on normalized embeddings). */
-        public Builder optDistance(Distance distance) {
-            this.distance = distance;
-            return this;
-        }
-
-        /** Sets the reduction (default mean over non-zero terms). */
-        public Builder optReduction(Reduction reduction) {
-            this.reduction = reduction;
             return this;
         }
 
