@@ -57,6 +57,26 @@ public interface Distance {
         return isInverted() ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
     }
 
+    /**
+     * The distance a {@link #name()} stands for, as written in model cards and index files:
+     * {@code cosine}, {@code dot}, {@code l2}, {@code l2_normalized}, {@code squared_l2},
+     * {@code squared_l2_normalized}.
+     *
+     * @throws IllegalArgumentException naming the unknown name and the known ones
+     */
+    static Distance named(String name) {
+        return switch (String.valueOf(name)) {
+            case "cosine" -> new CosineSimilarity();
+            case "dot" -> new DotProductSimilarity();
+            case "l2" -> LpDistance.raw();
+            case "l2_normalized" -> LpDistance.normalized();
+            case "squared_l2" -> LpDistance.builder().optNormalizeEmbeddings(false).optSquared(true).build();
+            case "squared_l2_normalized" -> LpDistance.builder().optSquared(true).build();
+            default -> throw new IllegalArgumentException("Unknown distance '" + name + "': expected one of cosine, dot, "
+                    + "l2, l2_normalized, squared_l2, squared_l2_normalized.");
+        };
+    }
+
     /** Element-wise: is {@code x} closer than {@code y}? */
     default NDArray closer(NDArray x, NDArray y) {
         return isInverted() ? x.gt(y) : x.lt(y);

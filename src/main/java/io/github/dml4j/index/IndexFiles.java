@@ -103,15 +103,11 @@ final class IndexFiles {
 
     /** The distance named by {@link Distance#name()}, for the distances an index can save. */
     static Distance distanceNamed(String name) {
-        return switch (name) {
-            case "cosine" -> new CosineSimilarity();
-            case "dot" -> new DotProductSimilarity();
-            case "l2" -> LpDistance.raw();
-            case "l2_normalized" -> LpDistance.normalized();
-            case "squared_l2" -> LpDistance.builder().optNormalizeEmbeddings(false).optSquared(true).build();
-            case "squared_l2_normalized" -> LpDistance.builder().optSquared(true).build();
-            default -> throw new IllegalArgumentException("unknown distance '" + name + "'");
-        };
+        try {
+            return Distance.named(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown distance '" + name + "'", e);
+        }
     }
 
     /** Fails unless the distance is one an index supports (and can save and load). */

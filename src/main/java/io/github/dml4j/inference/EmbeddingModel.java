@@ -19,6 +19,8 @@ import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.distance.Distance;
+import io.github.dml4j.eval.ThresholdCalibration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +79,8 @@ public final class EmbeddingModel implements AutoCloseable {
 
     private final Model model;
     private final EmbeddingNet net;
-    private final ModelCard card;
+    private volatile ModelCard card;
+    private final Distance distance;
     private final EmbeddingTranslator translator;
     private volatile boolean closed;
 
@@ -85,6 +88,7 @@ public final class EmbeddingModel implements AutoCloseable {
         this.model = model;
         this.net = net;
         this.card = card;
+        this.distance = Distance.named(card.distance());
         this.translator = card.input().colour() == null ? null : EmbeddingTranslator.of(card);
     }
 
@@ -341,13 +345,8 @@ public final class EmbeddingModel implements AutoCloseable {
      * @throws IllegalStateException if the model is closed
      */
     public NDArray embed(NDManager manager, LabeledImages images) {
-        checkOpen();
+        checkInputShape(images);
         ModelCard.Input in = card.input();
-        if (images.channels() != in.channels() || images.height() != in.height() || images.width() != in.width()) {
-            throw new IllegalArgumentException("The images are " + images.channels() + "x" + images.height() + "x"
-                    + images.width() + " but the model takes " + in.channels() + "x" + in.height() + "x" + in.width()
-                    + " (channels x height x width).");
-        }
         int n = images.size();
         int d = embeddingSize();
         float[] out = new float[Math.multiplyExact(n, d)];
@@ -364,6 +363,115 @@ public final class EmbeddingModel implements AutoCloseable {
             }
         }
         return manager.create(out, new Shape(n, d));
+    }
+
+    /**
+     * Embeds a set of images as {@link #embed(NDManager, LabeledImages)}, optionally averaged
+     * with the embedding of each image's mirror image (flipped left-right), as face
+     * verification evaluations often do; the average is L2-normalized again when the network
+     * normalizes its output.
+     */
+    public NDArray embed(NDManager manager, LabeledImages images, boolean flipAverage) {
+        if (!flipAverage) {
+            return embed(manager, images);
+        }
+        checkInputShape(images);
+        ModelCard.Input in = card.input();
+        int n = images.size();
+        int d = embeddingSize();
+        float[] out = new float[Math.multiplyExact(n, d)];
+        for (int start = 0; start < n; start += BATCH_SIZE) {
+            int end = Math.min(n, start + BATCH_SIZE);
+            long[] idx = java.util.stream.LongStream.range(start, end).toArray();
+            try (NDManager batch = model.getNDManager().newSubManager()) {
+                NDArray x = images.toNDArray(batch, idx, in.pixelNormalization());
+                NDArray y = forward(batch, x).add(forward(batch, x.flip(3))).div(2);
+                if (net.isNormalize()) {
+                    y = y.normalize(2, 1);
+                }
+                System.arraycopy(y.toFloatArray(), 0, out, start * d, (end - start) * d);
+            }
+        }
+        return manager.create(out, new Shape(n, d));
+    }
+
+    /**
+     * The similarity score of two embeddings under the card's distance, higher = more similar:
+     * the cosine similarity for {@code cosine}, minus the Euclidean distance for {@code l2}.
+     * It is on the scale of the card's threshold.
+     *
+     * @throws IllegalArgumentException if an embedding is not of length {@link #embeddingSize()}
+     */
+    public double score(float[] a, float[] b) {
+        checkOpen();
+        for (float[] e : new float[][] {a, b}) {
+            if (Objects.requireNonNull(e, "embedding").length != embeddingSize()) {
+                throw new IllegalArgumentException("An embedding of this model has " + embeddingSize()
+                        + " values, got " + e.length + ".");
+            }
+        }
+        try (NDManager scope = model.getNDManager().newSubManager()) {
+            NDArray x = scope.create(a, new Shape(1, a.length));
+            NDArray y = scope.create(b, new Shape(1, b.length));
+            return distance.toScore(distance.paired(x, y)).getFloat(0);
+        }
+    }
+
+    /**
+     * Decides whether two images show the same identity: embeds both, scores them with
+     * {@link #score(float[], float[])} and compares the score with the card's calibrated
+     * threshold.
+     *
+     * @throws IllegalStateException if the card has no threshold (the message says how to
+     *     calibrate one) or the model is closed
+     */
+    public Verification verify(Image a, Image b) {
+        double threshold = requireThreshold();
+        float[][] e = embed(List.of(Objects.requireNonNull(a, "a"), Objects.requireNonNull(b, "b")));
+        double s = score(e[0], e[1]);
+        return new Verification(s, threshold, s >= threshold);
+    }
+
+    /**
+     * Decides whether two embeddings (from this model) show the same identity; see
+     * {@link #verify(Image, Image)}.
+     */
+    public Verification verify(float[] a, float[] b) {
+        double threshold = requireThreshold();
+        double s = score(a, b);
+        return new Verification(s, threshold, s >= threshold);
+    }
+
+    /**
+     * Stores a threshold calibrated on held-out pairs in this model's card, so that
+     * {@link #verify(Image, Image)} and galleries decide with it; {@link #save(Path)} writes it.
+     * Concurrent callers see either the old or the new card.
+     */
+    public void calibrate(ThresholdCalibration calibration) {
+        Objects.requireNonNull(calibration, "calibration");
+        card = card.withCalibration(calibration);
+    }
+
+    /** The distance embeddings are compared with, named by the card. */
+    public Distance distance() {
+        return distance;
+    }
+
+    /**
+     * The card's threshold.
+     *
+     * @throws IllegalStateException if the card has none, saying how to calibrate one
+     */
+    double requireThreshold() {
+        Double threshold = card.threshold();
+        if (threshold == null) {
+            throw new IllegalStateException("The model card has no calibrated threshold, so same/different cannot be "
+                    + "decided. Calibrate one on held-out pairs of identities not used in training: score them "
+                    + "(eval.PairScores), then model.calibrate(ThresholdCalibration.forTargetFar(scores, same, 1e-3)) "
+                    + "or ThresholdCalibration.bestAccuracy(scores, same), and save the model; "
+                    + "examples/run FaceVerification does this.");
+        }
+        return threshold;
     }
 
     /**
@@ -384,6 +492,16 @@ public final class EmbeddingModel implements AutoCloseable {
             NDArray raw = batch.create(java.nio.ByteBuffer.wrap(chw), new Shape(1, in.channels(), in.height(), in.width()),
                     DataType.UINT8);
             return forward(batch, in.pixelNormalization().apply(raw)).toFloatArray();
+        }
+    }
+
+    private void checkInputShape(LabeledImages images) {
+        checkOpen();
+        ModelCard.Input in = card.input();
+        if (images.channels() != in.channels() || images.height() != in.height() || images.width() != in.width()) {
+            throw new IllegalArgumentException("The images are " + images.channels() + "x" + images.height() + "x"
+                    + images.width() + " but the model takes " + in.channels() + "x" + in.height() + "x" + in.width()
+                    + " (channels x height x width).");
         }
     }
 

@@ -16,6 +16,7 @@ import io.github.dml4j.backbone.BackboneConfig;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.distance.Distance;
+import io.github.dml4j.eval.ThresholdCalibration;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -47,7 +48,11 @@ import java.util.Objects;
  * @param architecture the network, enough to rebuild it
  * @param input what the network takes: image size, colour, pixel normalization
  * @param distance name of the distance to compare embeddings with, e.g. {@code "l2"} or {@code "cosine"}
- * @param threshold a calibrated decision threshold on that distance, or null if not calibrated
+ * @param threshold a calibrated decision threshold on the score scale of that distance (higher =
+ *     more similar: the cosine similarity, or minus the Euclidean distance), or null if not
+ *     calibrated; pairs scoring at least this are the same identity
+ * @param calibration how the threshold was chosen and what it achieved on the calibration pairs,
+ *     or null (cards written before calibration existed may hold a bare threshold)
  * @param training how the model was trained, or null if unknown
  */
 public record ModelCard(
@@ -58,6 +63,7 @@ public record ModelCard(
         Input input,
         String distance,
         Double threshold,
+        ThresholdCalibration calibration,
         TrainingProvenance training) {
 
     /** The card format version this DML4J writes. */
@@ -90,6 +96,10 @@ public record ModelCard(
         if (threshold != null && !Double.isFinite(threshold)) {
             throw new IllegalArgumentException("The threshold must be finite, got " + threshold + ".");
         }
+        if (calibration != null && (threshold == null || threshold != calibration.threshold())) {
+            throw new IllegalArgumentException("The threshold " + threshold + " differs from the calibration's, "
+                    + calibration.threshold() + ".");
+        }
     }
 
     private static void require(Object value, String field) {
@@ -113,12 +123,12 @@ public record ModelCard(
     public static ModelCard describe(EmbeddingNet net) {
         Objects.requireNonNull(net, "net");
         return new ModelCard(FORMAT_VERSION, Library.current(), EngineInfo.current(), Architecture.of(net),
-                Input.of(net), net.isNormalize() ? "cosine" : "l2", null, null);
+                Input.of(net), net.isNormalize() ? "cosine" : "l2", null, null, null);
     }
 
     /** Returns a copy comparing embeddings with the named distance. */
     public ModelCard withDistance(String distanceName) {
-        return new ModelCard(formatVersion, library, engine, architecture, input, distanceName, threshold, training);
+        return new ModelCard(formatVersion, library, engine, architecture, input, distanceName, threshold, calibration, training);
     }
 
     /** Returns a copy comparing embeddings with {@code distance} (its {@link Distance#name()}). */
@@ -126,14 +136,23 @@ public record ModelCard(
         return withDistance(distance.name());
     }
 
-    /** Returns a copy with a calibrated threshold ({@code null} removes it). */
+    /**
+     * Returns a copy with a bare threshold and no calibration record ({@code null} removes both);
+     * prefer {@link #withCalibration(ThresholdCalibration)}, which records how it was chosen.
+     */
     public ModelCard withThreshold(Double newThreshold) {
-        return new ModelCard(formatVersion, library, engine, architecture, input, distance, newThreshold, training);
+        return new ModelCard(formatVersion, library, engine, architecture, input, distance, newThreshold, null, training);
+    }
+
+    /** Returns a copy with the calibration and its threshold ({@code null} removes both). */
+    public ModelCard withCalibration(ThresholdCalibration newCalibration) {
+        return new ModelCard(formatVersion, library, engine, architecture, input, distance,
+                newCalibration == null ? null : newCalibration.threshold(), newCalibration, training);
     }
 
     /** Returns a copy with the given training provenance ({@code null} removes it). */
     public ModelCard withTraining(TrainingProvenance provenance) {
-        return new ModelCard(formatVersion, library, engine, architecture, input, distance, threshold, provenance);
+        return new ModelCard(formatVersion, library, engine, architecture, input, distance, threshold, calibration, provenance);
     }
 
     /**

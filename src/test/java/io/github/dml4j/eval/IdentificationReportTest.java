@@ -1,0 +1,39 @@
+package io.github.dml4j.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class IdentificationReportTest {
+
+    @Test
+    void ratesCountMatedAndNonMatedProbesSeparately() {
+        int[] labels = {1, 2, 3, 9, 8};
+        boolean[] mated = {true, true, true, false, false};
+        int[][] ranked = {{1, 2}, {3, 2}, {1, 2}, {1, 2}, {3, 1}};
+        double[] best = {0.9, 0.8, 0.4, 0.7, 0.2};
+        IdentificationReport r = IdentificationReport.of(labels, mated, ranked, best, 2, 0.5);
+        assertEquals(3, r.matedProbes());
+        assertEquals(2, r.nonMatedProbes());
+        assertEquals(1 / 3.0, r.rank1Rate(), 1e-12); // only probe 0 is first
+        assertEquals(2 / 3.0, r.rankKRate(), 1e-12); // probe 1 is second
+        assertEquals(1 / 3.0, r.detectionIdentificationRate(), 1e-12);
+        assertEquals(0.5, r.openSetFalseAcceptRate(), 1e-12); // probe 3 scores 0.7 >= 0.5
+        IdentificationReport closed = IdentificationReport.of(labels, mated, ranked, best, 1, Double.NaN);
+        assertTrue(Double.isNaN(closed.openSetFalseAcceptRate()));
+        assertEquals(closed.rank1Rate(), closed.rankKRate());
+    }
+
+    @Test
+    void badInputIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IdentificationReport.of(
+                new int[] {1}, new boolean[] {true}, new int[][] {{}}, new double[] {1}, 1, 0.5));
+        assertEquals("Probe 0 has no ranked gallery identity.", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> IdentificationReport.of(
+                new int[] {1, 2}, new boolean[] {true}, new int[][] {{1}}, new double[] {1}, 1, 0.5));
+        assertEquals("Got 2 probe labels, 1 mated flags, 1 rankings and 1 best scores: one each per probe.",
+                e.getMessage());
+    }
+}

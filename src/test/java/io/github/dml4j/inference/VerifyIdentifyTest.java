@@ -1,0 +1,223 @@
+package io.github.dml4j.inference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.modality.cv.Image;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.distance.CosineSimilarity;
+import io.github.dml4j.eval.IdentificationReport;
+import io.github.dml4j.eval.PairScores;
+import io.github.dml4j.eval.ThresholdCalibration;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VerifyIdentifyTest {
+
+    @TempDir
+    Path temp;
+
+    private NDManager manager;
+
+    @BeforeEach
+    void open() {
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterEach
+    void close() {
+        manager.close();
+    }
+
+    private EmbeddingModel cosineModel() {
+        return EmbeddingModel.of(TestModels.net(manager, new int[] {8, 16}, 16, 1, true));
+    }
+
+    private static Image image(LabeledImages images, int index) {
+        return TestModels.grayImage(images.imageBytes(index), 28, 28);
+    }
+
+    @Test
+    void verifyWithoutThresholdSaysHowToCalibrate() {
+        try (EmbeddingModel model = cosineModel()) {
+            LabeledImages images = TestModels.randomImages(2, 1, 1);
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> model.verify(image(images, 0), image(images, 1)));
+            assertEquals("The model card has no calibrated threshold, so same/different cannot be decided. Calibrate "
+                    + "one on held-out pairs of identities not used in training: score them (eval.PairScores), then "
+                    + "model.calibrate(ThresholdCalibration.forTargetFar(scores, same, 1e-3)) or "
+                    + "ThresholdCalibration.bestAccuracy(scores, same), and save the model; examples/run "
+                    + "FaceVerification does this.", e.getMessage());
+        }
+    }
+
+    @Test
+    void calibratedThresholdDecidesAndSurvivesSaving() throws Exception {
+        LabeledImages images = TestModels.randomImages(40, 1, 2);
+        int[] first = new int[39];
+        int[] second = new int[39];
+        boolean[] same = new boolean[39];
+        for (int i = 0; i < 39; i++) {
+            first[i] = i;
+            second[i] = i % 2 == 0 ? (i + 5) % 40 : i + 1;
+            same[i] = images.label(first[i]) == images.label(second[i]);
+        }
+        Path dir = temp.resolve("model");
+        ThresholdCalibration calibration;
+        float[] scores;
+        try (EmbeddingModel model = cosineModel()) {
+            NDArray e = model.embed(manager, images);
+            scores = PairScores.score(e, first, second, model.distance());
+            calibration = ThresholdCalibration.bestAccuracy(scores, same);
+            model.calibrate(calibration);
+            assertEquals(calibration.threshold(), model.card().threshold());
+            for (int i = 0; i < 39; i += 7) {
+                Verification v = model.verify(image(images, first[i]), image(images, second[i]));
+                assertEquals(scores[i], v.score(), 1e-5);
+                assertEquals(v.score() >= calibration.threshold(), v.same());
+                assertEquals(calibration.threshold(), v.threshold());
+            }
+            Verification self = model.verify(image(images, 3), image(images, 3));
+            assertEquals(1.0, self.score(), 1e-5);
+            model.save(dir);
+        }
+        try (EmbeddingModel loaded = EmbeddingModel.load(dir)) {
+            assertEquals(calibration, loaded.card().calibration());
+            Verification v = loaded.verify(image(images, first[0]), image(images, second[0]));
+            assertEquals(scores[0], v.score(), 1e-5);
+        }
+    }
+
+    @Test
+    void scoresFollowTheCardsDistance() {
+        EmbeddingModel l2 = EmbeddingModel.of(TestModels.smallNet(manager));
+        assertEquals("l2", l2.card().distance());
+        float[] a = {3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        float[] b = {0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        assertEquals(-5.0, l2.score(a, b), 1e-4);
+        try (EmbeddingModel cos = cosineModel()) {
+            assertEquals(0.0, cos.score(a, b), 1e-6);
+            assertEquals(1.0, cos.score(a, a), 1e-6);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> cos.score(new float[3], a));
+            assertEquals("An embedding of this model has 16 values, got 3.", e.getMessage());
+        }
+    }
+
+    @Test
+    void flipAveragedEmbeddingIsTheMeanOfImageAndMirror() {
+        LabeledImages images = TestModels.randomImages(6, 1, 3);
+        byte[] mirrored = new byte[6 * 28 * 28];
+        for (int n = 0; n < 6; n++) {
+            byte[] img = images.imageBytes(n);
+            for (int y = 0; y < 28; y++) {
+                for (int x = 0; x < 28; x++) {
+                    mirrored[n * 784 + y * 28 + x] = img[y * 28 + 27 - x];
+                }
+            }
+        }
+        LabeledImages flipped = LabeledImages.of(mirrored, images.labels(), 1, 28, 28);
+        try (EmbeddingModel model = cosineModel()) {
+            NDArray both = model.embed(manager, images).add(model.embed(manager, flipped)).div(2).normalize(2, 1);
+            NDArray averaged = model.embed(manager, images, true);
+            assertArrayEquals(both.toFloatArray(), averaged.toFloatArray(), 1e-5f);
+            assertNotEquals(model.embed(manager, images).getFloat(0, 0), averaged.getFloat(0, 0));
+        }
+    }
+
+    @Test
+    void galleryIdentifiesEnrolledImagesAndRejectsStrangersOpenSet() {
+        LabeledImages gallery = TestModels.randomImages(20, 1, 4); // labels i % 5
+        LabeledImages strangers = TestModels.randomImages(5, 1, 99);
+        List<String> names = List.of("ann", "bob", "cy", "di", "ed");
+        try (EmbeddingModel model = cosineModel()) {
+            double strangerBest;
+            try (Gallery closed = Gallery.builder().setModel(model).setImages(gallery, names).build()) {
+                strangerBest = closed.identifyAll(strangers, 1).stream().mapToDouble(i -> i.best().score()).max()
+                        .orElseThrow();
+            }
+            // a random network maps everything close together: set the threshold just above the strangers
+            double threshold = strangerBest + (1 - strangerBest) / 10;
+            try (Gallery g = Gallery.builder().setModel(model).setImages(gallery, names).optThreshold(threshold).build()) {
+                assertEquals(20, g.size());
+                assertEquals(5, g.identities());
+                Identification id = g.identify(image(gallery, 7), 3);
+                assertEquals("cy", id.identity());
+                assertEquals(1.0, id.best().score(), 1e-5);
+                assertEquals(3, id.candidates().size());
+                assertEquals(3, id.candidates().stream().map(Identification.Candidate::name).distinct().count());
+                assertTrue(id.candidates().get(1).score() <= id.best().score());
+                Identification stranger = g.identify(image(strangers, 0), 1);
+                assertTrue(stranger.unknown(), stranger.toString());
+                assertNull(stranger.identity());
+
+                // probes: the gallery's own images (mated) and strangers with labels absent from it
+                int[] strangerLabels = {10, 11, 12, 13, 14};
+                LabeledImages probes = LabeledImages.of(concat(gallery, strangers), concatLabels(gallery.labels(),
+                        strangerLabels), 1, 28, 28);
+                IdentificationReport report = g.evaluate(probes, 2);
+                assertEquals(20, report.matedProbes());
+                assertEquals(5, report.nonMatedProbes());
+                assertEquals(1.0, report.rank1Rate());
+                assertEquals(1.0, report.detectionIdentificationRate());
+                assertEquals(0.0, report.openSetFalseAcceptRate());
+            }
+            try (Gallery closed = Gallery.builder().setModel(model).setImages(gallery, null).build()) {
+                assertNull(closed.threshold());
+                Identification any = closed.identify(image(strangers, 0), 1);
+                assertFalse(any.unknown());
+                assertEquals(String.valueOf(any.best().label()), any.identity());
+            }
+        }
+    }
+
+    @Test
+    void galleryFromEmbeddingsRanksIdentitiesByTheirBestImage() {
+        float[][] e = {{1, 0}, {0.6f, 0.8f}, {0, 1}, {-1, 0}};
+        int[] labels = {0, 1, 1, 2};
+        try (Gallery g = Gallery.builder()
+                .setEmbeddings(e, labels, List.of("a", "b", "c"), new CosineSimilarity())
+                .optThreshold(0.5)
+                .build()) {
+            Identification id = g.identify(new float[] {0.8f, 0.6f}, 3);
+            assertEquals(List.of("b", "a", "c"), id.candidates().stream().map(Identification.Candidate::name).toList());
+            assertEquals(0.96, id.best().score(), 1e-5);
+            assertEquals(0.8, id.candidates().get(1).score(), 1e-5);
+            assertTrue(g.identify(new float[] {0, -1}, 1).unknown());
+            IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                    () -> g.identify(new float[] {1, 0}, 4));
+            assertEquals("k must be between 1 and the gallery's 3 identities, got 4.", ex.getMessage());
+        }
+        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Gallery.builder()
+                .setEmbeddings(e, labels, List.of("a", "b"), new CosineSimilarity()).build());
+        assertEquals("Gallery image 3 has label 2 but there are only 2 identity names.", ex.getMessage());
+    }
+
+    private static byte[] concat(LabeledImages a, LabeledImages b) {
+        byte[] out = new byte[(a.size() + b.size()) * 784];
+        for (int i = 0; i < a.size(); i++) {
+            System.arraycopy(a.imageBytes(i), 0, out, i * 784, 784);
+        }
+        for (int i = 0; i < b.size(); i++) {
+            System.arraycopy(b.imageBytes(i), 0, out, (a.size() + i) * 784, 784);
+        }
+        return out;
+    }
+
+    private static int[] concatLabels(int[] a, int[] b) {
+        int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
