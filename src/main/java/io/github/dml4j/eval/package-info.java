@@ -25,7 +25,12 @@
  * io.github.dml4j.eval.ClusteringMetrics}): k-means with k-means++ seeding (Arthur and
  * Vassilvitskii 2007) and a {@code long} seed; normalized mutual information (Strehl and Ghosh
  * 2002) and adjusted mutual information (Vinh, Epps and Bailey 2010), both with scikit-learn's
- * default arithmetic normalization.
+ * default arithmetic normalization. {@link io.github.dml4j.eval.ThresholdClustering} clusters
+ * an unknown number of identities: it joins each embedding to its k nearest neighbours (default
+ * 10, found on the engine by an exact index) and groups them at a calibrated similarity
+ * threshold, by connected components of the edges that reach it (single linkage, the default)
+ * or by average linkage over the graph's edges, which resists chaining; members of clusters
+ * under an optional minimum size are left unassigned ({@code -1}).
  *
  * <p><b>Protocol</b> ({@link io.github.dml4j.eval.EmbeddingEvaluator}): Precision@1,
  * R-Precision, MAP@R and NMI with k-means at the true number of classes, in one {@link
