@@ -10,8 +10,10 @@ import io.github.dml4j.distance.DotProductSimilarity;
 import io.github.dml4j.distance.LpDistance;
 import io.github.dml4j.index.ExactIndex;
 import io.github.dml4j.index.Neighbors;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
@@ -255,10 +257,9 @@ public final class ThresholdClustering {
     private record Candidate(double average, Link link, int version) {}
 
     private int[] averageLinkage(Neighbors found, int n, int neighbours) {
-        @SuppressWarnings("unchecked")
-        Map<Integer, Link>[] links = new Map[n]; // per cluster root: neighbouring root -> link
+        List<Map<Integer, Link>> links = new ArrayList<>(n); // per cluster root: neighbouring root -> link
         for (int i = 0; i < n; i++) {
-            links[i] = new HashMap<>();
+            links.add(new HashMap<>());
         }
         long order = 0;
         for (int i = 0; i < n; i++) {
@@ -270,11 +271,11 @@ public final class ThresholdClustering {
                 }
                 taken++;
                 double score = found.score(i, r);
-                Link link = links[i].get(j);
+                Link link = links.get(i).get(j);
                 if (link == null) {
                     link = new Link(Math.min(i, j), Math.max(i, j), order++, score);
-                    links[i].put(j, link);
-                    links[j].put(i, link);
+                    links.get(i).put(j, link);
+                    links.get(j).put(i, link);
                 } else {
                     // seen from the other end: the same pair, scored in another chunk
                     link.sum = Math.max(link.sum, score);
@@ -286,7 +287,7 @@ public final class ThresholdClustering {
             return c != 0 ? c : Long.compare(x.link.order, y.link.order);
         });
         for (int i = 0; i < n; i++) {
-            for (Link link : links[i].values()) {
+            for (Link link : links.get(i).values()) {
                 if (link.a == i) {
                     queue.add(new Candidate(link.average(), link, link.version));
                 }
@@ -306,19 +307,19 @@ public final class ThresholdClustering {
             int x = find(parent, link.a);
             int y = find(parent, link.b);
             // fold the cluster with fewer links into the other
-            int keep = links[x].size() >= links[y].size() ? x : y;
+            int keep = links.get(x).size() >= links.get(y).size() ? x : y;
             int gone = keep == x ? y : x;
             link.alive = false;
-            links[keep].remove(gone);
-            links[gone].remove(keep);
-            for (Map.Entry<Integer, Link> e : links[gone].entrySet()) {
+            links.get(keep).remove(gone);
+            links.get(gone).remove(keep);
+            for (Map.Entry<Integer, Link> e : links.get(gone).entrySet()) {
                 int other = e.getKey();
                 Link moved = e.getValue();
-                links[other].remove(gone);
-                Link existing = links[keep].get(other);
+                links.get(other).remove(gone);
+                Link existing = links.get(keep).get(other);
                 if (existing == null) {
-                    links[keep].put(other, moved); // same average: its queued entry stays valid
-                    links[other].put(keep, moved);
+                    links.get(keep).put(other, moved); // same average: its queued entry stays valid
+                    links.get(other).put(keep, moved);
                 } else {
                     existing.sum += moved.sum;
                     existing.count += moved.count;
@@ -327,7 +328,7 @@ public final class ThresholdClustering {
                     queue.add(new Candidate(existing.average(), existing, existing.version));
                 }
             }
-            links[gone] = null;
+            links.set(gone, null);
             parent[gone] = keep;
             merges++;
         }
