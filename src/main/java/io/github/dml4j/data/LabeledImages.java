@@ -44,6 +44,14 @@ public final class LabeledImages {
     public static LabeledImages of(byte[] pixels, int[] labels, int channels, int height, int width) {
         Objects.requireNonNull(pixels, "pixels");
         Objects.requireNonNull(labels, "labels");
+        return adopt(pixels.clone(), labels.clone(), channels, height, width);
+    }
+
+    /**
+     * Like {@link #of} but takes ownership of the arrays instead of copying them, for loaders of
+     * this package that fill an array of hundreds of megabytes and hand it over.
+     */
+    static LabeledImages adopt(byte[] pixels, int[] labels, int channels, int height, int width) {
         if (channels <= 0 || height <= 0 || width <= 0) {
             throw new IllegalArgumentException(
                     "Image shape must be positive, got " + channels + "x" + height + "x" + width + ".");
@@ -60,7 +68,7 @@ public final class LabeledImages {
                 throw new IllegalArgumentException("Label at index " + i + " is negative: " + labels[i] + ".");
             }
         }
-        return new LabeledImages(pixels.clone(), labels.clone(), channels, height, width);
+        return new LabeledImages(pixels, labels, channels, height, width);
     }
 
     /** Number of images. */
@@ -121,6 +129,16 @@ public final class LabeledImages {
             l[i] = labels[indices[i]];
         }
         return new LabeledImages(p, l, channels, height, width);
+    }
+
+    /**
+     * The same images with other labels; the pixels are shared, as both sets are immutable.
+     *
+     * @param newLabels one non-negative label per image
+     * @return the relabelled set
+     */
+    LabeledImages withLabels(int[] newLabels) {
+        return adopt(pixels, newLabels.clone(), channels, height, width);
     }
 
     /** The images whose label satisfies {@code keep}, in their original order. */

@@ -49,11 +49,22 @@ public record PixelNormalization(float[] mean, float[] std) {
      * Applies the normalization to a (B, C, H, W) or (C, H, W) array of raw pixel values in [0, 255].
      */
     public NDArray apply(NDArray pixels) {
-        NDArray x = pixels.toType(DataType.FLOAT32, false).div(255f);
+        return applyToScaled(pixels.toType(DataType.FLOAT32, false).div(255f));
+    }
+
+    /**
+     * Applies {@code (x - mean) / std} to a (B, C, H, W) or (C, H, W) float array of pixels
+     * already scaled to [0, 1], for example after {@link ImageAugmentation}, which works on
+     * scaled pixels so that black stays 0 and brightness scales around it.
+     *
+     * @param x pixels in [0, 1]
+     * @return the normalized pixels
+     */
+    public NDArray applyToScaled(NDArray x) {
         if (mean.length == 1) {
             return x.sub(mean[0]).div(std[0]);
         }
-        long c = pixels.getShape().get(pixels.getShape().dimension() - 3);
+        long c = x.getShape().get(x.getShape().dimension() - 3);
         if (c != mean.length) {
             throw new IllegalArgumentException(
                     "Normalization has " + mean.length + " channels but the images have " + c + ".");
