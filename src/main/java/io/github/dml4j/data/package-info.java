@@ -26,6 +26,29 @@
  *       positive, negative) triplets.</li>
  * </ul>
  *
+ * <p>Faces and other identity sets:
+ * <ul>
+ *   <li>{@link io.github.dml4j.data.IdentityFolder} loads one sub-folder per identity (JPEG, PNG,
+ *       PGM) into {@link io.github.dml4j.data.IdentityImages}: pixels and labels (identity index
+ *       in sorted folder-name order), identity names, file paths, LFW-style lookups, the skipped
+ *       files (one warning each; or fail with {@code OnUnreadable.FAIL}) and the singletons;</li>
+ *   <li>{@link io.github.dml4j.data.ImageFiles} decodes one file (ImageIO for JPEG and PNG, with
+ *       decoder warnings such as a truncated JPEG treated as errors; our own reader for PGM
+ *       {@code P5}/{@code P2}), and {@link io.github.dml4j.data.ImagePreprocessing} brings it to
+ *       one size and colour with DJL's {@code Resize}/{@code CenterCrop} (default: RGB, resize the
+ *       shorter side, centre crop);</li>
+ *   <li>{@link io.github.dml4j.data.IdentitySplit} splits identities, not images, into disjoint
+ *       train / calibration / test parts with a seed and reports the singletons of each part;</li>
+ *   <li>{@link io.github.dml4j.data.PairList} reads and writes LFW's {@code pairs.txt} (10 folds
+ *       of 300 matched and 300 mismatched pairs) as image-index pairs, same flags and fold ids
+ *       for k-fold verification, and {@link io.github.dml4j.data.PairGenerator} draws such a
+ *       list, identity-disjoint by fold, for sets that come without one;</li>
+ *   <li>{@link io.github.dml4j.data.ImageAugmentation} augments a whole float batch on the engine
+ *       (random crop or resized crop, flip, rotation, brightness, contrast; per-image random
+ *       parameters, seeded), because DJL's random transforms are broken on PyTorch or work on
+ *       one image at a time; {@code train.ClassBatches} applies it before normalization.</li>
+ * </ul>
+ *
  * <p>A dataset knows nothing of losses or models; samplers read the labels from
  * {@link io.github.dml4j.data.LabeledImages#labels()}.
  */
