@@ -23,7 +23,12 @@
  *       {@code first * n + second} is the pair of images {@code first} and {@code second} with a
  *       same/different label, drawn by a {@link io.github.dml4j.sampler.BalancedPairSampler};
  *       {@link io.github.dml4j.data.TripletDataset} serves a seeded list of valid (anchor,
- *       positive, negative) triplets.</li>
+ *       positive, negative) triplets;</li>
+ *   <li>{@link io.github.dml4j.data.SyntheticIdentities} generates made-up identities (cartoon
+ *       faces whose structure is fixed per identity, rendered under random pose, expression,
+ *       lighting, blur, noise and occlusion) so that the face-recognition workflow runs with no
+ *       dataset; deterministic for a seed, it also writes them as an LFW-style folder tree
+ *       ({@code id_0007/id_0007_0001.png}, PNG, JPEG or PGM).</li>
  * </ul>
  *
  * <p>Faces and other identity sets:
