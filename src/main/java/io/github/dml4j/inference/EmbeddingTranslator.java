@@ -9,7 +9,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.translate.Batchifier;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
+import ai.djl.ndarray.types.Shape;
+import io.github.dml4j.data.ImagePreprocessing;
 import io.github.dml4j.data.PixelNormalization;
+import java.nio.ByteBuffer;
 
 import java.util.Objects;
 
@@ -22,7 +25,10 @@ import java.util.Objects;
  * {@code Image.Flag.GRAYSCALE} does) or RGB (three channels), resized to the card's width and
  * height if its size differs (DJL's {@code NDImageUtils.resize}: bilinear, and on the PyTorch
  * engine antialiased when shrinking, as PIL does; no cropping, so the aspect ratio may change),
- * transposed to (C, H, W),
+ * transposed to (C, H, W). A card whose input fit is
+ * {@link ImagePreprocessing.Fit#RESIZE_AND_CENTER_CROP} (face models trained on an
+ * {@code IdentityFolder}) instead prepares images exactly as training did, with
+ * {@link ImagePreprocessing}: shorter side resized, centre cut, rounded to bytes. Then the input is
  * scaled to [0, 1] and normalized with the card's mean and std. An image already of the right
  * size is not resampled, so its input is exactly what {@code LabeledImages.toNDArray} gives for
  * the same bytes. Images are stacked into batches ({@link Batchifier#STACK}).
@@ -34,6 +40,7 @@ public final class EmbeddingTranslator implements Translator<Image, float[]> {
     private final ModelCard.Input input;
     private final PixelNormalization normalization;
     private final Image.Flag flag;
+    private final ImagePreprocessing preprocessing;
 
     /**
      * Creates a translator for the given input description.
@@ -48,6 +55,7 @@ public final class EmbeddingTranslator implements Translator<Image, float[]> {
         }
         this.normalization = input.pixelNormalization();
         this.flag = input.colour() == ModelCard.Colour.GRAYSCALE ? Image.Flag.GRAYSCALE : Image.Flag.COLOR;
+        this.preprocessing = input.preprocessing();
     }
 
     /** Creates a translator for the input of the model described by {@code card}. */
@@ -65,6 +73,12 @@ public final class EmbeddingTranslator implements Translator<Image, float[]> {
      */
     public NDArray toInput(NDManager manager, Image image) {
         Objects.requireNonNull(image, "image");
+        if (input.fit() == ImagePreprocessing.Fit.RESIZE_AND_CENTER_CROP) {
+            byte[] chw = preprocessing.apply(image, manager);
+            NDArray raw = manager.create(ByteBuffer.wrap(chw), new Shape(input.channels(), input.height(), input.width()),
+                    DataType.UINT8);
+            return normalization.apply(raw);
+        }
         NDArray hwc = image.toNDArray(manager, flag);
         if (image.getWidth() != input.width() || image.getHeight() != input.height()) {
             hwc = NDImageUtils.resize(hwc.toType(DataType.FLOAT32, false), input.width(), input.height());

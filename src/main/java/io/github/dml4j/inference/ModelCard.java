@@ -14,6 +14,7 @@ import com.google.gson.stream.JsonReader;
 import io.github.dml4j.Dml4j;
 import io.github.dml4j.backbone.BackboneConfig;
 import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.data.ImagePreprocessing;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.distance.Distance;
 import io.github.dml4j.eval.ThresholdCalibration;
@@ -148,6 +149,24 @@ public record ModelCard(
     public ModelCard withCalibration(ThresholdCalibration newCalibration) {
         return new ModelCard(formatVersion, library, engine, architecture, input, distance,
                 newCalibration == null ? null : newCalibration.threshold(), newCalibration, training);
+    }
+
+    /**
+     * Returns a copy whose input records how training images were fitted to the input size, so
+     * that the model's translator prepares new images the same way.
+     *
+     * @throws IllegalArgumentException if the preprocessing's size or colour differs from the input's
+     */
+    public ModelCard withPreprocessing(ImagePreprocessing preprocessing) {
+        Input i = input;
+        if (preprocessing.channels() != i.channels() || preprocessing.height() != i.height()
+                || preprocessing.width() != i.width()) {
+            throw new IllegalArgumentException("The preprocessing makes " + preprocessing.imageShape()
+                    + " images but the model takes (" + i.channels() + ", " + i.height() + ", " + i.width() + ").");
+        }
+        Input fitted = new Input(i.channels(), i.height(), i.width(), i.mean(), i.std(), i.colour(), preprocessing.fit());
+        return new ModelCard(formatVersion, library, engine, architecture, fitted, distance, threshold, calibration,
+                training);
     }
 
     /** Returns a copy with the given training provenance ({@code null} removes it). */
@@ -428,8 +447,11 @@ public record ModelCard(
      * @param mean per-channel mean of the pixels scaled to [0, 1]
      * @param std per-channel standard deviation of the pixels scaled to [0, 1]
      * @param colour grayscale (1 channel) or RGB (3 channels); null for other channel counts
+     * @param fit how images of another size are fitted to the input; null (cards written before
+     *     this setting existed) means {@link ImagePreprocessing.Fit#RESIZE}
      */
-    public record Input(int channels, int height, int width, List<Float> mean, List<Float> std, Colour colour) {
+    public record Input(int channels, int height, int width, List<Float> mean, List<Float> std, Colour colour,
+                        ImagePreprocessing.Fit fit) {
 
         /** Validates the shape, the normalization and the colour. */
         public Input {
@@ -447,6 +469,9 @@ public record ModelCard(
                 throw new IllegalArgumentException("The pixel normalization has " + mean.size() + " means for "
                         + channels + " channels.");
             }
+            if (fit == null) { // cards written before the setting existed stretched images
+                fit = ImagePreprocessing.Fit.RESIZE;
+            }
             if (colour != Colour.ofChannels(channels)) {
                 throw new IllegalArgumentException("The input colour " + colour + " does not fit " + channels
                         + " channels; expected " + Colour.ofChannels(channels) + ".");
@@ -459,7 +484,22 @@ public record ModelCard(
             int c = Math.toIntExact(s[0]);
             PixelNormalization p = net.getPixelNormalization();
             return new Input(c, Math.toIntExact(s[1]), Math.toIntExact(s[2]), toList(p.mean()), toList(p.std()),
-                    Colour.ofChannels(c));
+                    Colour.ofChannels(c), null);
+        }
+
+        /**
+         * The preprocessing that turns any image into this input's pixels, as training used it.
+         *
+         * @throws IllegalArgumentException if the input is neither grayscale nor RGB
+         */
+        public ImagePreprocessing preprocessing() {
+            if (colour == null) {
+                throw new IllegalArgumentException("A " + channels + "-channel input has no image preprocessing.");
+            }
+            return ImagePreprocessing.builder().setSize(height, width)
+                    .optColor(colour == Colour.GRAYSCALE ? ImagePreprocessing.Color.GRAYSCALE : ImagePreprocessing.Color.RGB)
+                    .optFit(fit())
+                    .build();
         }
 
         /** The pixel normalization. */

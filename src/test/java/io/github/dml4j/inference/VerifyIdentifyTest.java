@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.modality.cv.Image;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.distance.CosineSimilarity;
 import io.github.dml4j.eval.IdentificationReport;
@@ -202,6 +203,33 @@ class VerifyIdentifyTest {
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Gallery.builder()
                 .setEmbeddings(e, labels, List.of("a", "b"), new CosineSimilarity()).build());
         assertEquals("Gallery image 3 has label 2 but there are only 2 identity names.", ex.getMessage());
+    }
+
+    @Test
+    void centreCropFitIsRecordedAndUsedForImagesOfAnotherSize() throws Exception {
+        io.github.dml4j.data.ImagePreprocessing crop = io.github.dml4j.data.ImagePreprocessing.builder()
+                .setSize(28, 28).optColor(io.github.dml4j.data.ImagePreprocessing.Color.GRAYSCALE).build();
+        EmbeddingNet net = TestModels.net(manager, new int[] {8, 16}, 16, 1, true);
+        byte[] wide = new byte[40 * 28];
+        new java.util.Random(5).nextBytes(wide);
+        Image image = TestModels.grayImage(wide, 28, 40);
+        Path dir = temp.resolve("cropped");
+        float[] expected;
+        try (EmbeddingModel model = EmbeddingModel.of(net, ModelCard.describe(net).withPreprocessing(crop))) {
+            assertEquals(io.github.dml4j.data.ImagePreprocessing.Fit.RESIZE_AND_CENTER_CROP, model.card().input().fit());
+            expected = model.embedPixels(crop.apply(image, manager));
+            assertArrayEquals(expected, model.embed(image), 1e-6f);
+            model.save(dir);
+        }
+        try (EmbeddingModel loaded = EmbeddingModel.load(dir)) {
+            assertEquals(crop, loaded.card().input().preprocessing());
+            assertArrayEquals(expected, loaded.embed(image), 1e-6f);
+        }
+        // a card without the setting (older cards) stretches, as before
+        assertEquals(io.github.dml4j.data.ImagePreprocessing.Fit.RESIZE, ModelCard.describe(net).input().fit());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelCard.describe(net)
+                .withPreprocessing(io.github.dml4j.data.ImagePreprocessing.builder().setSize(32, 32).build()));
+        assertEquals("The preprocessing makes (3, 32, 32) images but the model takes (1, 28, 28).", e.getMessage());
     }
 
     private static byte[] concat(LabeledImages a, LabeledImages b) {
