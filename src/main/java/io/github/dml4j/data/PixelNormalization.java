@@ -21,6 +21,45 @@ public record PixelNormalization(float[] mean, float[] std) {
     /** Scaling to [0, 1] only. */
     public static final PixelNormalization NONE = new PixelNormalization(new float[] {0f}, new float[] {1f});
 
+    /**
+     * Estimates the per-channel mean and standard deviation of a set of images' pixels scaled to
+     * [0, 1], for data sets without published values (for example a folder of faces). Uses the
+     * training images only, so evaluation images do not leak into the model.
+     *
+     * @throws IllegalArgumentException if there are no images or a channel is constant
+     */
+    public static PixelNormalization estimate(LabeledImages images) {
+        if (images.size() == 0) {
+            throw new IllegalArgumentException("Cannot estimate a pixel normalization from no images.");
+        }
+        int c = images.channels();
+        int plane = images.height() * images.width();
+        double[] sum = new double[c];
+        double[] sumSq = new double[c];
+        for (int i = 0; i < images.size(); i++) {
+            byte[] img = images.imageBytes(i);
+            for (int ch = 0; ch < c; ch++) {
+                for (int p = ch * plane; p < (ch + 1) * plane; p++) {
+                    double v = (img[p] & 0xff) / 255.0;
+                    sum[ch] += v;
+                    sumSq[ch] += v * v;
+                }
+            }
+        }
+        double n = (double) images.size() * plane;
+        float[] mean = new float[c];
+        float[] std = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            mean[ch] = (float) (sum[ch] / n);
+            std[ch] = (float) Math.sqrt(Math.max(0, sumSq[ch] / n - mean[ch] * (double) mean[ch]));
+            if (!(std[ch] > 0)) {
+                throw new IllegalArgumentException("Channel " + ch + " has the same value in every pixel, so it cannot "
+                        + "be normalized.");
+            }
+        }
+        return new PixelNormalization(mean, std);
+    }
+
     /** Validates lengths and that every std is positive. */
     public PixelNormalization {
         if (mean == null || std == null || mean.length == 0 || mean.length != std.length) {

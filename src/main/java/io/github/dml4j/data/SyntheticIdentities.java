@@ -148,6 +148,21 @@ public final class SyntheticIdentities {
         }
 
         /**
+         * The images as an identity set, each with the relative path {@link #writeFolder} would
+         * give it as a PNG ({@code id_0007/id_0007_0001.png}), so that splits and LFW-style pair
+         * lists work on generated identities as on a folder.
+         */
+        public IdentityImages identityImages() {
+            List<String> paths = new ArrayList<>(images.size());
+            int[] counts = new int[names.size()];
+            for (int i = 0; i < images.size(); i++) {
+                String name = names.get(images.label(i));
+                paths.add(String.format(Locale.ROOT, "%s/%s_%04d.png", name, name, ++counts[images.label(i)]));
+            }
+            return IdentityImages.of(images, names, paths);
+        }
+
+        /**
          * Writes one sub-folder per identity under {@code root}, named as the identity, holding its
          * images as {@code name_0001.ext}, {@code name_0002.ext}, ... (LFW's layout), in
          * {@code format} {@code png}, {@code jpg} (quality 0.95) or {@code pgm} (binary P5, gray

@@ -43,13 +43,15 @@ import org.slf4j.LoggerFactory;
  *       enough to join two groups.
  *   <li>{@link Linkage#AVERAGE}: agglomerative average linkage on the graph. Every point starts
  *       alone; the two clusters with the highest average score are merged while that average is
- *       &ge; threshold. The average between clusters A and B is the mean score of the graph
- *       edges that join them; clusters with no edge between them never merge. A single close
- *       pair cannot join two groups whose other edges are weak, so it resists the chaining of
- *       single linkage. With k &ge; N - 1 the graph is complete and this is exact average
- *       linkage (UPGMA); a smaller k averages over the k-NN edges only, which estimates it.
+ *       &ge; threshold. The average between clusters A and B counts the graph edges joining
+ *       them at their scores and every other pair at an upper bound of its score (a point's
+ *       score to a non-neighbour is at most its k-th neighbour's score), so a single close pair
+ *       cannot join two groups whose other pairs are weak, and it resists the chaining of single
+ *       linkage. With k &ge; N - 1 the graph is complete and this is exact average linkage
+ *       (UPGMA); a smaller k over-estimates the averages and may merge more: choose k at least
+ *       the typical number of images of one identity, or N - 1 for a few thousand points.
  *       Merges use a priority queue with lazy invalidation and fold the cluster with fewer
- *       links into the other, O(E log E) for E edges.
+ *       links into the other; each merge re-scores the merged cluster's links.
  * </ul>
  *
  * <p><b>Output.</b> Cluster ids are dense, 0 .. count - 1, numbered in order of each cluster's
@@ -247,23 +249,40 @@ public final class ThresholdClustering {
             this.sum = score;
             this.count = 1;
         }
-
-        double average() {
-            return sum / count;
-        }
     }
 
     /** A queued merge candidate: valid while its link is alive and unchanged. */
     private record Candidate(double average, Link link, int version) {}
+
+    /**
+     * The estimated average score between clusters x and y: the known k-NN edges at their
+     * scores, every other pair at the upper bound min(bound x, bound y) (a point's score to a
+     * non-neighbour is at most its k-th neighbour's score; a cluster's bound is the largest of
+     * its members'). An upper bound of the exact average linkage, and equal to it when the graph
+     * holds every pair.
+     */
+    private static double average(Link link, int x, int y, long[] size, double[] bound) {
+        double pairs = (double) size[x] * size[y];
+        double missing = pairs - link.count;
+        if (missing <= 0) {
+            return link.sum / link.count;
+        }
+        return (link.sum + missing * Math.min(bound[x], bound[y])) / pairs;
+    }
 
     private int[] averageLinkage(Neighbors found, int n, int neighbours) {
         List<Map<Integer, Link>> links = new ArrayList<>(n); // per cluster root: neighbouring root -> link
         for (int i = 0; i < n; i++) {
             links.add(new HashMap<>());
         }
+        // kth[i]: the score of i's last graph neighbour, an upper bound on its score to any non-neighbour
+        double[] bound = new double[n];
+        long[] size = new long[n];
+        Arrays.fill(size, 1);
         long order = 0;
         for (int i = 0; i < n; i++) {
             int taken = 0;
+            bound[i] = Double.POSITIVE_INFINITY;
             for (int r = 0; r < found.k() && taken < neighbours; r++) {
                 int j = (int) found.id(i, r);
                 if (j == i) {
@@ -271,6 +290,7 @@ public final class ThresholdClustering {
                 }
                 taken++;
                 double score = found.score(i, r);
+                bound[i] = Math.min(bound[i], score);
                 Link link = links.get(i).get(j);
                 if (link == null) {
                     link = new Link(Math.min(i, j), Math.max(i, j), order++, score);
@@ -287,9 +307,10 @@ public final class ThresholdClustering {
             return c != 0 ? c : Long.compare(x.link.order, y.link.order);
         });
         for (int i = 0; i < n; i++) {
-            for (Link link : links.get(i).values()) {
+            for (Map.Entry<Integer, Link> e : links.get(i).entrySet()) {
+                Link link = e.getValue();
                 if (link.a == i) {
-                    queue.add(new Candidate(link.average(), link, link.version));
+                    queue.add(new Candidate(average(link, i, e.getKey(), size, bound), link, link.version));
                 }
             }
         }
@@ -318,18 +339,24 @@ public final class ThresholdClustering {
                 links.get(other).remove(gone);
                 Link existing = links.get(keep).get(other);
                 if (existing == null) {
-                    links.get(keep).put(other, moved); // same average: its queued entry stays valid
+                    links.get(keep).put(other, moved);
                     links.get(other).put(keep, moved);
                 } else {
                     existing.sum += moved.sum;
                     existing.count += moved.count;
-                    existing.version++;
                     moved.alive = false;
-                    queue.add(new Candidate(existing.average(), existing, existing.version));
                 }
             }
             links.set(gone, null);
             parent[gone] = keep;
+            size[keep] += size[gone];
+            bound[keep] = Math.max(bound[keep], bound[gone]);
+            // the merged cluster's size and bound changed: every link of it gets a new average
+            for (Map.Entry<Integer, Link> e : links.get(keep).entrySet()) {
+                Link l = e.getValue();
+                l.version++;
+                queue.add(new Candidate(average(l, keep, e.getKey(), size, bound), l, l.version));
+            }
             merges++;
         }
         logger.debug("Average-linkage clustering: {} merges at threshold {}", merges, threshold);

@@ -35,6 +35,18 @@ final class Retrieval {
         }
     }
 
+    /** The rows of an (N, D) array as Java arrays. */
+    static float[][] rows(ai.djl.ndarray.NDArray embeddings) {
+        int n = (int) embeddings.getShape().get(0);
+        int d = (int) embeddings.getShape().get(1);
+        float[] flat = embeddings.toFloatArray();
+        float[][] rows = new float[n][];
+        for (int i = 0; i < n; i++) {
+            rows[i] = java.util.Arrays.copyOfRange(flat, i * d, (i + 1) * d);
+        }
+        return rows;
+    }
+
     /** Precision@1, R-Precision and MAP@R on one line. */
     static String summary(RetrievalReport r) {
         return String.format(Locale.ROOT, "Precision@1 %.4f  R-Precision %.4f  MAP@R %.4f",

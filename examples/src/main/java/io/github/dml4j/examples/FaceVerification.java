@@ -1,0 +1,421 @@
+package io.github.dml4j.examples;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.GsonBuilder;
+import io.github.dml4j.backbone.ConvNet;
+import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.data.IdentityFolder;
+import io.github.dml4j.data.IdentityImages;
+import io.github.dml4j.data.IdentitySplit;
+import io.github.dml4j.data.ImageAugmentation;
+import io.github.dml4j.data.ImagePreprocessing;
+import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.data.PairGenerator;
+import io.github.dml4j.data.PairList;
+import io.github.dml4j.data.PixelNormalization;
+import io.github.dml4j.data.SyntheticIdentities;
+import io.github.dml4j.eval.ClusteringMetrics;
+import io.github.dml4j.eval.IdentificationReport;
+import io.github.dml4j.eval.PairScores;
+import io.github.dml4j.eval.RocCurve;
+import io.github.dml4j.eval.ThresholdCalibration;
+import io.github.dml4j.eval.ThresholdClustering;
+import io.github.dml4j.eval.VerificationMetrics;
+import io.github.dml4j.eval.VerificationReport;
+import io.github.dml4j.head.CenterLossHead;
+import io.github.dml4j.head.MarginSoftmaxHead;
+import io.github.dml4j.head.MetricHead;
+import io.github.dml4j.head.MiningHead;
+import io.github.dml4j.head.TripletHead;
+import io.github.dml4j.inference.EmbeddingModel;
+import io.github.dml4j.inference.Gallery;
+import io.github.dml4j.inference.ModelCard;
+import io.github.dml4j.inference.TrainingProvenance;
+import io.github.dml4j.loss.ArcFaceLoss;
+import io.github.dml4j.loss.ContrastiveLoss;
+import io.github.dml4j.loss.TripletMarginLoss;
+import io.github.dml4j.miner.PairMarginMiner;
+import io.github.dml4j.miner.TripletMarginMiner;
+import io.github.dml4j.sampler.MPerClassSampler;
+import io.github.dml4j.train.ClassBatches;
+import io.github.dml4j.train.MetricTrainer;
+import io.github.dml4j.train.TrainingHistory;
+import io.github.dml4j.viz.TrainingCurves;
+import io.github.dml4j.viz.VerificationPlots;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import javax.imageio.ImageIO;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The face-recognition workflow end to end, on any folder with one sub-folder per identity
+ * (or, without {@code --data}, on synthetic faces it generates): split by identity into train,
+ * calibration and test; train an embedding with augmentation; calibrate a threshold on the
+ * calibration identities; evaluate verification (LFW's 10-fold accuracy, ROC AUC, EER, TAR at
+ * FAR), open-set identification (rank-1, DIR, open-set FAR) and threshold clustering (NMI,
+ * AMI) on the test identities; write the plots; export the calibrated model; and save three
+ * sample images for {@code examples/run Verify}.
+ */
+@Command(name = "FaceVerification", mixinStandardHelpOptions = true,
+        description = "Trains, calibrates, evaluates and exports a face verification model.")
+public final class FaceVerification implements Callable<Integer> {
+
+    enum HeadName { triplet, contrastive, arcface, center }
+
+    @Option(names = "--data", description = "Identity folder (one sub-folder of JPEG/PNG/PGM images per identity); "
+            + "without it synthetic faces are generated.")
+    Path data;
+
+    @Option(names = "--pairs", description = "An LFW-style pairs.txt over --data to use as the test pairs "
+            + "(its identities are then the test part); by default test pairs are drawn from the test identities.")
+    Path pairsFile;
+
+    @Option(names = "--identities", defaultValue = "330", description = "Synthetic identities (default ${DEFAULT-VALUE}).")
+    int identities;
+
+    @Option(names = "--images-per-identity", defaultValue = "20",
+            description = "Synthetic images per identity (default ${DEFAULT-VALUE}).")
+    int imagesPerIdentity;
+
+    @Option(names = "--size", defaultValue = "48", description = "Input height and width in pixels (default ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--rgb", description = "Train on RGB instead of grayscale.")
+    boolean rgb;
+
+    @Option(names = "--head", defaultValue = "triplet", description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    HeadName head;
+
+    @Option(names = "--epochs", defaultValue = "40", description = "Epochs (default ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
+    float learningRate;
+
+    @Option(names = "--m", defaultValue = "4", description = "Images per identity in a batch (default ${DEFAULT-VALUE}).")
+    int m;
+
+    @Option(names = "--far", defaultValue = "0.01", description = "Target false accept rate of the calibrated threshold "
+            + "(default ${DEFAULT-VALUE}).")
+    double far;
+
+    @Option(names = "--calibration-pairs", defaultValue = "2000",
+            description = "Matched and as many mismatched calibration pairs (default ${DEFAULT-VALUE}).")
+    int calibrationPairs;
+
+    @Option(names = "--test-pairs-per-fold", defaultValue = "300",
+            description = "Matched and as many mismatched test pairs in each of 10 folds (default ${DEFAULT-VALUE}).")
+    int testPairsPerFold;
+
+    @Option(names = "--flip", description = "Average each embedding with its mirror image's at evaluation.")
+    boolean flip;
+
+    @Option(names = "--out", defaultValue = "target/face-model", description = "Model directory (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--plots", defaultValue = "target/face-plots", description = "Plot directory (default ${DEFAULT-VALUE}).")
+    Path plots;
+
+    @Option(names = "--samples", defaultValue = "target/face-samples",
+            description = "Where three test images for the Verify example are written (default ${DEFAULT-VALUE}).")
+    Path samples;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        long start = System.nanoTime();
+        ImagePreprocessing preprocessing = ImagePreprocessing.builder().setSize(size, size)
+                .optColor(rgb ? ImagePreprocessing.Color.RGB : ImagePreprocessing.Color.GRAYSCALE).build();
+
+        // 1. identities, split by identity into train / calibration / test
+        IdentityImages all = load(preprocessing);
+        System.out.printf(Locale.ROOT, "%s: %,d images of %,d identities (%d singletons, %d files skipped)%n",
+                data == null ? "Synthetic faces" : data, all.size(), all.numIdentities(), all.singletons().size(),
+                all.skipped().size());
+        IdentitySplit split;
+        PairList testPairs = null;
+        if (pairsFile != null) {
+            testPairs = PairList.read(pairsFile, all);
+            split = splitAroundPairs(all, testPairs);
+            testPairs = PairList.read(pairsFile, split.test());
+        } else {
+            split = IdentitySplit.split(all, new IdentitySplit.Fractions(0.6, 0.2, 0.2), seed);
+        }
+        System.out.println(split.summary());
+        LabeledImages train = split.train().images();
+
+        // 2. the shared embedding network, a head, augmentation, training
+        PixelNormalization normalization = PixelNormalization.estimate(train);
+        EmbeddingNet net = EmbeddingNet.builder()
+                .setBackbone(new ConvNet(new int[] {16, 32, 64, 128}, 64))
+                .setInputShape(preprocessing.channels(), size, size)
+                .optNormalize(true)
+                .optPixelNormalization(normalization)
+                .build();
+        MetricHead metricHead = head(net, split.train().numIdentities());
+        MetricTrainer trainer = MetricTrainer.builder().setHead(metricHead).optEpochs(epochs).optBatchSize(128)
+                .optM(m).optLearningRate(learningRate).optSeed(seed).build();
+        ImageAugmentation augmentation = ImageAugmentation.builder()
+                .optRandomCrop(Math.max(1, size / 16))
+                .optHorizontalFlip(0.5)
+                .optRotation(8)
+                .optBrightness(0.85, 1.15)
+                .optContrast(0.85, 1.15)
+                .optSeed(seed)
+                .build();
+        MPerClassSampler sampler = MPerClassSampler.builder().setLabels(train.labels()).setM(m).setBatchSize(128)
+                .optLength(train.size()).optSeed(seed).build();
+        System.out.printf(Locale.ROOT, "Training %s on %,d images for %d epochs with %s%n", metricHead.describe(),
+                train.size(), epochs, augmentation);
+        trainer.initialize();
+        TrainingHistory history = trainer.fit(new ClassBatches(train, sampler, normalization, augmentation));
+        System.out.printf(Locale.ROOT, "Loss per epoch: %s (%.0f images/s)%n", Retrieval.losses(history),
+                history.trainImagesPerSecond());
+
+        Map<String, Object> summary = new LinkedHashMap<>();
+        try (EmbeddingModel model = EmbeddingModel.of(net, ModelCard.describe(net).withPreprocessing(preprocessing));
+                NDManager manager = NDManager.newBaseManager()) {
+            // 3. calibrate the threshold on identities seen neither in training nor in the test
+            PairList calibrationPairs = PairGenerator.builder().setPairsPerFold(Math.min(this.calibrationPairs,
+                    maxPairs(split.calibration()))).optFolds(1).optSeed(seed).build().generate(split.calibration());
+            NDArray calibrationEmbeddings = model.embed(manager, split.calibration().images(), flip);
+            float[] calibrationScores = PairScores.score(calibrationEmbeddings, calibrationPairs.first(),
+                    calibrationPairs.second(), model.distance());
+            ThresholdCalibration calibration =
+                    ThresholdCalibration.forTargetFar(calibrationScores, calibrationPairs.same(), far);
+            model.calibrate(calibration);
+            System.out.println("Calibrated on " + split.calibration().numIdentities() + " identities: " + calibration);
+
+            // 4. verification on the test identities: 10 folds, ROC, EER, TAR@FAR
+            LabeledImages test = split.test().images();
+            if (testPairs == null) {
+                testPairs = PairGenerator.builder().setPairsPerFold(Math.min(testPairsPerFold, maxPairs(split.test()) / 10))
+                        .optFolds(10).optSeed(seed + 1).build().generate(split.test());
+            }
+            NDArray testEmbeddings = model.embed(manager, test, flip);
+            float[] testScores = PairScores.score(testEmbeddings, testPairs.first(), testPairs.second(), model.distance());
+            double[] scores = new double[testScores.length];
+            Arrays.setAll(scores, i -> testScores[i]);
+            VerificationReport verification = VerificationMetrics.builder().optFars(1e-3, 1e-2, 1e-1).build()
+                    .evaluate(scores, testPairs.same(), testPairs.foldIds());
+            ThresholdCalibration onTest = calibration.evaluate(scores, testPairs.same());
+            System.out.printf(Locale.ROOT, "Verification on %,d test pairs of %d identities:%n", testPairs.size(),
+                    split.test().numIdentities());
+            System.out.printf(Locale.ROOT, "  %d-fold accuracy %.4f +- %.4f, ROC AUC %.4f, EER %.4f%n",
+                    verification.folds(), verification.kFoldMean(), verification.kFoldStd(), verification.rocAuc(),
+                    verification.eer());
+            verification.tarAtFar().forEach((f, tar) -> System.out.printf(Locale.ROOT, "  TAR@FAR %.0e = %.4f%n", f, tar));
+            System.out.printf(Locale.ROOT, "  calibrated threshold %.4f on the test pairs: FAR %.4f (target %s), "
+                    + "TAR %.4f, accuracy %.4f%n", calibration.threshold(), onTest.far(), far, onTest.tar(),
+                    onTest.accuracy());
+
+            // 5. open-set identification: half the test identities enrolled with one image each
+            float[][] rows = Retrieval.rows(testEmbeddings);
+            IdentificationReport identification = identify(rows, test.labels(), split.test().numIdentities(),
+                    model, calibration.threshold());
+            System.out.println("Identification: " + identification);
+
+            // 6. clustering the test images at the calibrated threshold, without knowing how many identities
+            ThresholdClustering.Result clusters = ThresholdClustering.builder().setThreshold(calibration.threshold())
+                    .optLinkage(ThresholdClustering.Linkage.AVERAGE).optDistance(model.distance())
+                    .optK(Math.min(test.size() - 1, 2000)) // exact average linkage for up to 2,001 images
+                    .build()
+                    .cluster(testEmbeddings);
+            double nmi = ClusteringMetrics.nmi(test.labels(), clusters.assignments());
+            double ami = ClusteringMetrics.ami(test.labels(), clusters.assignments());
+            System.out.printf(Locale.ROOT, "Threshold clustering: %d clusters for %d identities, NMI %.4f, AMI %.4f%n",
+                    clusters.count(), split.test().numIdentities(), nmi, ami);
+
+            // 7. plots, the exported model, and sample images for the Verify example
+            List<Path> written = new ArrayList<>(VerificationPlots.write(plots, RocCurve.of(scores, testPairs.same()),
+                    calibration.threshold(), rows, test.labels()));
+            Path curves = plots.resolve("training.png");
+            TrainingCurves.builder().setHistory(history).build().write(curves);
+            written.add(curves);
+            System.out.println("Plots: " + written);
+            TrainingProvenance provenance = TrainingProvenance.builder()
+                    .setDataset(data == null ? "synthetic-faces" : data.getFileName().toString(), train)
+                    .optTrainer(trainer).optHistory(history)
+                    .addMetric("verification_10fold_accuracy", verification.kFoldMean())
+                    .addMetric("roc_auc", verification.rocAuc())
+                    .addMetric("eer", verification.eer())
+                    .addMetric("rank_1", identification.rank1Rate())
+                    .build();
+            try (EmbeddingModel export = EmbeddingModel.of(net, model.card().withTraining(provenance))) {
+                export.save(out);
+            }
+            List<Path> sampleFiles = writeSamples(split.test(), testPairs);
+            System.out.println("Model saved to " + out.toAbsolutePath() + "; try:");
+            System.out.println("  examples/run Verify --model " + out + " " + sampleFiles.get(0) + " " + sampleFiles.get(1)
+                    + "   (same identity)");
+            System.out.println("  examples/run Verify --model " + out + " " + sampleFiles.get(0) + " " + sampleFiles.get(2)
+                    + "   (different identities)");
+
+            summary.put("head", head.name());
+            summary.put("train_identities", split.train().numIdentities());
+            summary.put("test_identities", split.test().numIdentities());
+            summary.put("verification_10fold_accuracy", round(verification.kFoldMean()));
+            summary.put("verification_10fold_std", round(verification.kFoldStd()));
+            summary.put("roc_auc", round(verification.rocAuc()));
+            summary.put("eer", round(verification.eer()));
+            verification.tarAtFar().forEach((f, tar) -> summary.put(VerificationReport.tarKey(f), round(tar)));
+            summary.put("threshold", round(calibration.threshold()));
+            summary.put("test_far_at_threshold", round(onTest.far()));
+            summary.put("rank_1", round(identification.rank1Rate()));
+            summary.put("open_set_far", round(identification.openSetFalseAcceptRate()));
+            summary.put("clusters", clusters.count());
+            summary.put("cluster_nmi", round(nmi));
+            summary.put("train_img_per_s", Math.round(history.trainImagesPerSecond()));
+            summary.put("wall_s", Math.round((System.nanoTime() - start) / 1e9));
+            summary.put("peak_rss_mb", Math.round(ProcessMemory.peakResidentMb()));
+        }
+        System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(summary));
+        return 0;
+    }
+
+    private IdentityImages load(ImagePreprocessing preprocessing) throws Exception {
+        if (data != null) {
+            return IdentityFolder.builder().setRoot(data).setPreprocessing(preprocessing).build().load();
+        }
+        return SyntheticIdentities.builder().setIdentities(identities).optImagesPerIdentity(imagesPerIdentity)
+                .optImageSize(size).optChannels(preprocessing.channels()).optSeed(seed).build().generate()
+                .identityImages();
+    }
+
+    /** With a pairs file, its identities are the test part; the others split 3:1 into train and calibration. */
+    private IdentitySplit splitAroundPairs(IdentityImages all, PairList pairs) {
+        boolean[] inTest = new boolean[all.numIdentities()];
+        for (int i = 0; i < pairs.size(); i++) {
+            inTest[all.images().label(pairs.first()[i])] = true;
+            inTest[all.images().label(pairs.second()[i])] = true;
+        }
+        int[] test = IntStream.range(0, inTest.length).filter(l -> inTest[l]).toArray();
+        List<Integer> rest = new ArrayList<>(IntStream.range(0, inTest.length).filter(l -> !inTest[l]).boxed().toList());
+        java.util.Collections.shuffle(rest, new java.util.Random(seed));
+        int trainCount = (int) Math.round(rest.size() * 0.75);
+        if (trainCount < 1 || trainCount == rest.size()) {
+            throw new IllegalArgumentException("The pairs file names " + test.length + " of the " + inTest.length
+                    + " identities; at least two others are needed for training and calibration.");
+        }
+        int[] trainIds = rest.subList(0, trainCount).stream().mapToInt(Integer::intValue).sorted().toArray();
+        int[] calibrationIds = rest.subList(trainCount, rest.size()).stream().mapToInt(Integer::intValue).sorted().toArray();
+        return new IdentitySplit(all.selectIdentities(trainIds), all.selectIdentities(calibrationIds),
+                all.selectIdentities(test));
+    }
+
+    private MetricHead head(EmbeddingNet net, int numClasses) {
+        return switch (head) {
+            case triplet -> TripletHead.builder().setEmbeddingNet(net)
+                    .optLoss(TripletMarginLoss.builder().optMargin(0.2f).build())
+                    .optMiner(TripletMarginMiner.builder().optMargin(0.2f).optType(TripletMarginMiner.Type.SEMIHARD).build())
+                    .build();
+            case contrastive -> MiningHead.builder().setEmbeddingNet(net)
+                    .setLoss(ContrastiveLoss.builder().optPosMargin(0f).optNegMargin(1f).build())
+                    .optMiner(PairMarginMiner.builder().optPosMargin(0f).optNegMargin(1f).build())
+                    .build();
+            case arcface -> MarginSoftmaxHead.builder().setEmbeddingNet(net).setNumClasses(numClasses)
+                    .optLoss(ArcFaceLoss.builder().optMargin(28.6f).optScale(64f).build())
+                    .optClassWeightLearningRate(1e-2f)
+                    .build();
+            case center -> CenterLossHead.builder().setEmbeddingNet(net).setNumClasses(numClasses)
+                    .optLambda(0.01f).optAlpha(0.5f).build();
+        };
+    }
+
+    /** An upper bound on distinct matched pairs, so small parts get as many pairs as they can give. */
+    private static int maxPairs(IdentityImages part) {
+        long matched = 0;
+        for (int l = 0; l < part.numIdentities(); l++) {
+            long n = part.imageCount(l);
+            matched += n * (n - 1) / 2;
+        }
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, matched / 2));
+    }
+
+    /**
+     * Enrols the first image of every other test identity and probes with all remaining images:
+     * the enrolled identities' other images are mated probes, the rest are strangers.
+     */
+    private static IdentificationReport identify(float[][] rows, int[] labels, int numIdentities, EmbeddingModel model,
+                                                 double threshold) {
+        boolean[] seen = new boolean[numIdentities];
+        List<Integer> galleryRows = new ArrayList<>();
+        List<Integer> probeRows = new ArrayList<>();
+        for (int i = 0; i < rows.length; i++) {
+            boolean enrolled = labels[i] % 2 == 0;
+            if (enrolled && !seen[labels[i]]) {
+                seen[labels[i]] = true;
+                galleryRows.add(i);
+            } else {
+                probeRows.add(i);
+            }
+        }
+        float[][] gallery = galleryRows.stream().map(i -> rows[i]).toArray(float[][]::new);
+        int[] galleryLabels = galleryRows.stream().mapToInt(i -> labels[i]).toArray();
+        float[][] probes = probeRows.stream().map(i -> rows[i]).toArray(float[][]::new);
+        int[] probeLabels = probeRows.stream().mapToInt(i -> labels[i]).toArray();
+        try (Gallery g = Gallery.builder().setEmbeddings(gallery, galleryLabels, null, model.distance())
+                .optThreshold(threshold).build()) {
+            return g.evaluate(probes, probeLabels, Math.min(5, g.identities()));
+        }
+    }
+
+    /** Writes two images of one test identity and one of another, as PNG files. */
+    private List<Path> writeSamples(IdentityImages test, PairList pairs) throws Exception {
+        int matched = IntStream.range(0, pairs.size()).filter(i -> pairs.same()[i]).findFirst().orElseThrow();
+        int a = pairs.first()[matched];
+        int b = pairs.second()[matched];
+        LabeledImages images = test.images();
+        int c = IntStream.range(0, images.size()).filter(i -> images.label(i) != images.label(a)).findFirst().orElseThrow();
+        Files.createDirectories(samples);
+        List<Path> files = new ArrayList<>();
+        String[] names = {"a", "b", "c"};
+        int[] indices = {a, b, c};
+        for (int k = 0; k < 3; k++) {
+            Path file = samples.resolve(names[k] + "-" + test.identity(images.label(indices[k])) + ".png");
+            ImageIO.write(toBufferedImage(images, indices[k]), "png", file.toFile());
+            files.add(file);
+        }
+        return files;
+    }
+
+    private static BufferedImage toBufferedImage(LabeledImages images, int index) {
+        byte[] chw = images.imageBytes(index);
+        int h = images.height();
+        int w = images.width();
+        if (images.channels() == 1) {
+            BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+            img.getRaster().setDataElements(0, 0, w, h, chw);
+            return img;
+        }
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        int plane = h * w;
+        for (int p = 0; p < plane; p++) {
+            img.setRGB(p % w, p / w, (chw[p] & 0xff) << 16 | (chw[plane + p] & 0xff) << 8 | (chw[2 * plane + p] & 0xff));
+        }
+        return img;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10000.0) / 10000.0;
+    }
+
+    /** Runs the workflow; {@code --help} lists the options. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new FaceVerification()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+}
