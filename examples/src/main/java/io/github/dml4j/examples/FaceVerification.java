@@ -258,7 +258,7 @@ public final class FaceVerification implements Callable<Integer> {
             try (EmbeddingModel export = EmbeddingModel.of(net, model.card().withTraining(provenance))) {
                 export.save(out);
             }
-            List<Path> sampleFiles = writeSamples(split.test(), testPairs);
+            List<Path> sampleFiles = writeSamples(split.test(), testPairs, testScores, rows, model);
             System.out.println("Model saved to " + out.toAbsolutePath() + "; try:");
             System.out.println("  examples/run Verify --model " + out + " " + sampleFiles.get(0) + " " + sampleFiles.get(1)
                     + "   (same identity)");
@@ -374,22 +374,36 @@ public final class FaceVerification implements Callable<Integer> {
         }
     }
 
-    /** Writes two images of one test identity and one of another, as PNG files. */
-    private List<Path> writeSamples(IdentityImages test, PairList pairs) throws Exception {
-        int matched = IntStream.range(0, pairs.size()).filter(i -> pairs.same()[i]).findFirst().orElseThrow();
+    /**
+     * Writes a typical matched test pair (the median score of the matched pairs) as a.png and
+     * b.png, and as c.png the image of another identity whose score with a is the median.
+     */
+    private List<Path> writeSamples(IdentityImages test, PairList pairs, float[] scores, float[][] rows,
+                                    EmbeddingModel model) throws Exception {
+        int[] matchedPairs = IntStream.range(0, pairs.size()).filter(i -> pairs.same()[i]).boxed()
+                .sorted((x, y) -> Float.compare(scores[x], scores[y])).mapToInt(Integer::intValue).toArray();
+        int matched = matchedPairs[matchedPairs.length / 2];
         int a = pairs.first()[matched];
         int b = pairs.second()[matched];
         LabeledImages images = test.images();
-        int c = IntStream.range(0, images.size()).filter(i -> images.label(i) != images.label(a)).findFirst().orElseThrow();
+        int[] others = IntStream.range(0, images.size()).filter(i -> images.label(i) != images.label(a)).toArray();
+        double[] toA = IntStream.of(others).mapToDouble(i -> model.score(rows[a], rows[i])).toArray();
+        int[] byScore = IntStream.range(0, others.length).boxed().sorted((x, y) -> Double.compare(toA[x], toA[y]))
+                .mapToInt(Integer::intValue).toArray();
+        int median = byScore[byScore.length / 2];
+        int c = others[median];
         Files.createDirectories(samples);
         List<Path> files = new ArrayList<>();
         String[] names = {"a", "b", "c"};
         int[] indices = {a, b, c};
         for (int k = 0; k < 3; k++) {
-            Path file = samples.resolve(names[k] + "-" + test.identity(images.label(indices[k])) + ".png");
+            Path file = samples.resolve(names[k] + ".png");
             ImageIO.write(toBufferedImage(images, indices[k]), "png", file.toFile());
             files.add(file);
         }
+        System.out.printf(Locale.ROOT, "Sample images: a and b of %s, score %.4f (the median matched test pair); "
+                + "c of %s, score with a %.4f (the median of a against other identities)%n",
+                test.identity(images.label(a)), scores[matched], test.identity(images.label(c)), toA[median]);
         return files;
     }
 
