@@ -345,24 +345,7 @@ public final class EmbeddingModel implements AutoCloseable {
      * @throws IllegalStateException if the model is closed
      */
     public NDArray embed(NDManager manager, LabeledImages images) {
-        checkInputShape(images);
-        ModelCard.Input in = card.input();
-        int n = images.size();
-        int d = embeddingSize();
-        float[] out = new float[Math.multiplyExact(n, d)];
-        for (int start = 0; start < n; start += BATCH_SIZE) {
-            int end = Math.min(n, start + BATCH_SIZE);
-            long[] idx = new long[end - start];
-            for (int i = 0; i < idx.length; i++) {
-                idx[i] = start + i;
-            }
-            try (NDManager batch = model.getNDManager().newSubManager()) {
-                NDArray x = images.toNDArray(batch, idx, in.pixelNormalization());
-                float[] y = forward(batch, x).toFloatArray();
-                System.arraycopy(y, 0, out, start * d, y.length);
-            }
-        }
-        return manager.create(out, new Shape(n, d));
+        return embed(manager, images, false);
     }
 
     /**
@@ -372,9 +355,6 @@ public final class EmbeddingModel implements AutoCloseable {
      * normalizes its output.
      */
     public NDArray embed(NDManager manager, LabeledImages images, boolean flipAverage) {
-        if (!flipAverage) {
-            return embed(manager, images);
-        }
         checkInputShape(images);
         ModelCard.Input in = card.input();
         int n = images.size();
@@ -385,9 +365,12 @@ public final class EmbeddingModel implements AutoCloseable {
             long[] idx = java.util.stream.LongStream.range(start, end).toArray();
             try (NDManager batch = model.getNDManager().newSubManager()) {
                 NDArray x = images.toNDArray(batch, idx, in.pixelNormalization());
-                NDArray y = forward(batch, x).add(forward(batch, x.flip(3))).div(2);
-                if (net.isNormalize()) {
-                    y = y.normalize(2, 1);
+                NDArray y = forward(batch, x);
+                if (flipAverage) {
+                    y = y.add(forward(batch, x.flip(3))).div(2);
+                    if (net.isNormalize()) {
+                        y = y.normalize(2, 1);
+                    }
                 }
                 System.arraycopy(y.toFloatArray(), 0, out, start * d, (end - start) * d);
             }

@@ -12,19 +12,9 @@ import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.eval.EmbeddingEvaluator;
 import io.github.dml4j.eval.RetrievalReport;
 import io.github.dml4j.head.CenterLossHead;
-import io.github.dml4j.head.MarginSoftmaxHead;
 import io.github.dml4j.head.MetricHead;
-import io.github.dml4j.loss.ArcFaceLoss;
-import io.github.dml4j.head.MiningHead;
-import io.github.dml4j.loss.ContrastiveLoss;
-import io.github.dml4j.loss.MultiSimilarityLoss;
-import io.github.dml4j.miner.MultiSimilarityMiner;
-import io.github.dml4j.miner.PairMarginMiner;
-import io.github.dml4j.head.TripletHead;
 import io.github.dml4j.inference.EmbeddingModel;
 import io.github.dml4j.inference.ModelCard;
-import io.github.dml4j.loss.TripletMarginLoss;
-import io.github.dml4j.miner.TripletMarginMiner;
 import io.github.dml4j.train.MetricTrainer;
 import io.github.dml4j.train.TrainingHistory;
 import picocli.CommandLine;
@@ -49,14 +39,11 @@ import java.util.concurrent.Callable;
         description = "Runs the DML4J benchmark protocol on Fashion-MNIST and prints one JSON line.")
 public final class Benchmark implements Callable<Integer> {
 
-    /** Losses of the protocol. */
-    enum LossName { triplet, contrastive, multisim, arcface, center }
-
     /** Splits of the protocol. */
     enum SplitName { standard, zeroshot }
 
     @Option(names = "--loss", defaultValue = "triplet", description = "Loss: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-    LossName loss;
+    ProtocolHeads loss;
 
     @Option(names = "--split", defaultValue = "standard",
             description = "standard (train 60k, test 10k) or zeroshot (train classes 0-4, test classes 5-9); default ${DEFAULT-VALUE}.")
@@ -110,7 +97,7 @@ public final class Benchmark implements Callable<Integer> {
 
         EmbeddingNet net = EmbeddingNet.builder().setBackbone(ConvNet.small(64)).setInputShape(1, 28, 28)
                 .optPixelNormalization(PixelNormalization.FASHION_MNIST).build();
-        MetricHead head = head(net, train.numClasses());
+        MetricHead head = loss.build(net, train.numClasses(), centerUpdate);
         MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(epochs).optBatchSize(batchSize)
                 .optM(perClass).optLearningRate(learningRate).optSeed(seed).optThreads(threads).build();
         TrainingHistory history = trainer.fit(train);
@@ -147,30 +134,6 @@ public final class Benchmark implements Callable<Integer> {
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
         return 0;
-    }
-
-    private MetricHead head(EmbeddingNet net, int numClasses) {
-        return switch (loss) {
-            case triplet -> TripletHead.builder().setEmbeddingNet(net)
-                    .optLoss(TripletMarginLoss.builder().optMargin(0.2f).build())
-                    .optMiner(TripletMarginMiner.builder().optMargin(0.2f).optType(TripletMarginMiner.Type.SEMIHARD).build())
-                    .build();
-            case contrastive -> MiningHead.builder().setEmbeddingNet(net)
-                    .setLoss(ContrastiveLoss.builder().optPosMargin(0f).optNegMargin(1f).build())
-                    .optMiner(PairMarginMiner.builder().optPosMargin(0f).optNegMargin(1f).build())
-                    .build();
-            case multisim -> MiningHead.builder().setEmbeddingNet(net)
-                    .setLoss(MultiSimilarityLoss.builder().optAlpha(2f).optBeta(50f).optBase(0.5f).build())
-                    .optMiner(MultiSimilarityMiner.builder().optEpsilon(0.1f).build())
-                    .build();
-            case arcface -> MarginSoftmaxHead.builder().setEmbeddingNet(net).setNumClasses(numClasses)
-                    .optLoss(ArcFaceLoss.builder().optMargin(28.6f).optScale(64f).build())
-                    .optClassWeightLearningRate(1e-2f)
-                    .build();
-            case center -> CenterLossHead.builder().setEmbeddingNet(net).setNumClasses(numClasses)
-                    .optLambda(0.01f).optAlpha(0.5f).optCenterUpdate(centerUpdate)
-                    .build();
-        };
     }
 
     private static double round(double v) {

@@ -24,19 +24,11 @@ import io.github.dml4j.eval.ThresholdClustering;
 import io.github.dml4j.eval.VerificationMetrics;
 import io.github.dml4j.eval.VerificationReport;
 import io.github.dml4j.head.CenterLossHead;
-import io.github.dml4j.head.MarginSoftmaxHead;
 import io.github.dml4j.head.MetricHead;
-import io.github.dml4j.head.MiningHead;
-import io.github.dml4j.head.TripletHead;
 import io.github.dml4j.inference.EmbeddingModel;
 import io.github.dml4j.inference.Gallery;
 import io.github.dml4j.inference.ModelCard;
 import io.github.dml4j.inference.TrainingProvenance;
-import io.github.dml4j.loss.ArcFaceLoss;
-import io.github.dml4j.loss.ContrastiveLoss;
-import io.github.dml4j.loss.TripletMarginLoss;
-import io.github.dml4j.miner.PairMarginMiner;
-import io.github.dml4j.miner.TripletMarginMiner;
 import io.github.dml4j.sampler.MPerClassSampler;
 import io.github.dml4j.train.ClassBatches;
 import io.github.dml4j.train.MetricTrainer;
@@ -72,8 +64,6 @@ import picocli.CommandLine.Option;
         description = "Trains, calibrates, evaluates and exports a face verification model.")
 public final class FaceVerification implements Callable<Integer> {
 
-    enum HeadName { triplet, contrastive, arcface, center }
-
     @Option(names = "--data", description = "Identity folder (one sub-folder of JPEG/PNG/PGM images per identity); "
             + "without it synthetic faces are generated.")
     Path data;
@@ -95,8 +85,9 @@ public final class FaceVerification implements Callable<Integer> {
     @Option(names = "--rgb", description = "Train on RGB instead of grayscale.")
     boolean rgb;
 
-    @Option(names = "--head", defaultValue = "triplet", description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-    HeadName head;
+    @Option(names = "--head", defaultValue = "triplet", description = "The loss, with the benchmark protocol's settings: "
+            + "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    ProtocolHeads head;
 
     @Option(names = "--epochs", defaultValue = "40", description = "Epochs (default ${DEFAULT-VALUE}).")
     int epochs;
@@ -166,7 +157,7 @@ public final class FaceVerification implements Callable<Integer> {
                 .optNormalize(true)
                 .optPixelNormalization(normalization)
                 .build();
-        MetricHead metricHead = head(net, split.train().numIdentities());
+        MetricHead metricHead = head.build(net, split.train().numIdentities(), CenterLossHead.CenterUpdate.WEN);
         MetricTrainer trainer = MetricTrainer.builder().setHead(metricHead).optEpochs(epochs).optBatchSize(128)
                 .optM(m).optLearningRate(learningRate).optSeed(seed).build();
         ImageAugmentation augmentation = ImageAugmentation.builder()
@@ -315,25 +306,6 @@ public final class FaceVerification implements Callable<Integer> {
         int[] calibrationIds = rest.subList(trainCount, rest.size()).stream().mapToInt(Integer::intValue).sorted().toArray();
         return new IdentitySplit(all.selectIdentities(trainIds), all.selectIdentities(calibrationIds),
                 all.selectIdentities(test));
-    }
-
-    private MetricHead head(EmbeddingNet net, int numClasses) {
-        return switch (head) {
-            case triplet -> TripletHead.builder().setEmbeddingNet(net)
-                    .optLoss(TripletMarginLoss.builder().optMargin(0.2f).build())
-                    .optMiner(TripletMarginMiner.builder().optMargin(0.2f).optType(TripletMarginMiner.Type.SEMIHARD).build())
-                    .build();
-            case contrastive -> MiningHead.builder().setEmbeddingNet(net)
-                    .setLoss(ContrastiveLoss.builder().optPosMargin(0f).optNegMargin(1f).build())
-                    .optMiner(PairMarginMiner.builder().optPosMargin(0f).optNegMargin(1f).build())
-                    .build();
-            case arcface -> MarginSoftmaxHead.builder().setEmbeddingNet(net).setNumClasses(numClasses)
-                    .optLoss(ArcFaceLoss.builder().optMargin(28.6f).optScale(64f).build())
-                    .optClassWeightLearningRate(1e-2f)
-                    .build();
-            case center -> CenterLossHead.builder().setEmbeddingNet(net).setNumClasses(numClasses)
-                    .optLambda(0.01f).optAlpha(0.5f).build();
-        };
     }
 
     /** An upper bound on distinct matched pairs, so small parts get as many pairs as they can give. */
