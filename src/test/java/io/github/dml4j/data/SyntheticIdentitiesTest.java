@@ -199,6 +199,52 @@ class SyntheticIdentitiesTest {
     }
 
     @Test
+    void identityImagesNameEachImageAsTheWrittenPngFolderAndLoadBackTheSame() throws IOException {
+        for (int channels : new int[] {1, 3}) {
+            SyntheticIdentities.Result result = SyntheticIdentities.builder().setIdentities(5).optImagesPerIdentity(1, 3)
+                    .optImageSize(20).optChannels(channels).optSeed(5).build().generate();
+            IdentityImages ids = result.identityImages();
+            Path root = dir.resolve("identities" + channels);
+            List<Path> written = result.writeFolder(root, "png");
+
+            // the paths are the written files, relative to the root with / separators
+            List<String> relative = written.stream()
+                    .map(p -> root.relativize(p).toString().replace(p.getFileSystem().getSeparator(), "/")).toList();
+            assertEquals(relative, ids.paths());
+            assertEquals(expectedFiles(root, result, "png").stream()
+                    .map(p -> p.getParent().getFileName() + "/" + p.getFileName()).toList(), ids.paths());
+            assertEquals(result.names(), ids.identities());
+            assertEquals(result.images().fingerprint(), ids.images().fingerprint());
+            assertTrue(ids.skipped().isEmpty());
+
+            // LFW-style lookups find each image by identity and number
+            int[] counts = new int[result.names().size()];
+            for (int i = 0; i < ids.size(); i++) {
+                int label = ids.images().label(i);
+                int number = ++counts[label];
+                assertEquals(i, ids.indexOf(result.names().get(label), number), ids.path(i));
+                assertEquals(i, ids.indexOf(ids.path(i)));
+                assertEquals(number, ids.imageNumber(i));
+            }
+            for (int label = 0; label < counts.length; label++) {
+                assertEquals(counts[label], ids.imageCount(label));
+                assertEquals(-1, ids.indexOf(result.names().get(label), counts[label] + 1));
+            }
+            assertEquals(-1, ids.indexOf("id_0099", 1));
+            assertFalse(ids.singletons().isEmpty(), "a seed with singletons, so that they are compared too");
+
+            // the folder loader reads the PNG folder back to the same identity set
+            ImagePreprocessing preprocessing = ImagePreprocessing.builder().setSize(20, 20)
+                    .optColor(channels == 1 ? ImagePreprocessing.Color.GRAYSCALE : ImagePreprocessing.Color.RGB).build();
+            IdentityImages loaded = IdentityFolder.builder().setRoot(root).setPreprocessing(preprocessing).build().load();
+            assertEquals(ids.paths(), loaded.paths());
+            assertEquals(ids.identities(), loaded.identities());
+            assertEquals(ids.singletons(), loaded.singletons());
+            assertTrue(TestImages.same(ids.images(), loaded.images()), channels + " channels");
+        }
+    }
+
+    @Test
     void pgmIsBinaryP5WithTheExactPixels() throws IOException {
         SyntheticIdentities.Result result = SyntheticIdentities.builder().setIdentities(2).optImagesPerIdentity(2)
                 .optImageSize(20).build().writeFolder(dir, "pgm");
