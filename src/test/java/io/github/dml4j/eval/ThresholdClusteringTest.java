@@ -74,9 +74,88 @@ class ThresholdClusteringTest {
         }
         for (double maxDistance : new double[] {1.0, 2.5, 4.0}) {
             int[] expected = canonical(plainAverageLinkage(x, maxDistance));
-            ThresholdClustering.Result r = euclidean(maxDistance, n - 1, Linkage.AVERAGE).cluster(x);
-            assertArrayEquals(expected, r.assignments(), "distance " + maxDistance);
-            assertTrue(r.count() > 1 && r.count() < n, "a non-trivial case: " + r.count() + " clusters");
+            for (int k : new int[] {n - 1, n + 5}) { // a k beyond N - 1 is the complete graph too
+                ThresholdClustering.Result r = euclidean(maxDistance, k, Linkage.AVERAGE).cluster(x);
+                assertArrayEquals(expected, r.assignments(), "distance " + maxDistance + ", k " + k);
+                assertTrue(r.count() > 1 && r.count() < n, "a non-trivial case: " + r.count() + " clusters");
+            }
+        }
+    }
+
+    /**
+     * Two pentagons of side about 1 (regular ones, each corner moved by up to 0.02 so that no two
+     * distances tie) whose facing corners are about 1.2 apart, clustered at distance 1.5 with
+     * k = 4, fewer neighbours than a pentagon has points. Each point's fourth neighbour is a
+     * pentagon diagonal (about 1.618), so no pair missing from the graph is closer than that;
+     * the only graph edge between the pentagons is the 1.2 bridge. Averaging the graph edges
+     * alone gave 1.2 and merged the pentagons; counting the 24 missing pairs at their bound gives
+     * about (1.2 + 24 * 1.618) / 25 = 1.60 > 1.5 and keeps them apart, as exact average linkage
+     * does. Single linkage joins them over the bridge.
+     */
+    @Test
+    void averageLinkageWithSmallKCountsMissingPairsSoOneClosePairDoesNotMergeTwoGroups() {
+        double radius = 1 / (2 * Math.sin(Math.PI / 5));
+        int[] pentagons = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1};
+        for (long seed = 0; seed < 4; seed++) {
+            Random random = new Random(seed);
+            float[][] x = new float[10][];
+            for (int i = 0; i < 5; i++) {
+                double angle = 2 * Math.PI * i / 5;
+                double cos = radius * Math.cos(angle);
+                double sin = radius * Math.sin(angle);
+                x[i] = new float[] {(float) (cos + jitter(random)), (float) (sin + jitter(random))};
+                // the mirror image, its corner 0 facing the first pentagon's corner 0 at 1.2
+                x[5 + i] = new float[] {(float) (2 * radius + 1.2 - cos + jitter(random)),
+                        (float) (-sin + jitter(random))};
+            }
+            String where = "seed " + seed;
+            assertArrayEquals(pentagons, euclidean(1.5, 4, Linkage.AVERAGE).cluster(x).assignments(), where);
+            assertArrayEquals(pentagons, canonical(plainAverageLinkage(x, 1.5)), where);
+            assertArrayEquals(pentagons, euclidean(1.5, 9, Linkage.AVERAGE).cluster(x).assignments(), where);
+            assertArrayEquals(new int[10], euclidean(1.5, 4, Linkage.CONNECTED_COMPONENTS).cluster(x).assignments(),
+                    where);
+        }
+    }
+
+    private static double jitter(Random random) {
+        return 0.04 * (random.nextDouble() - 0.5);
+    }
+
+    /**
+     * What holds for every k, complete graph or not: merges follow the k-NN graph, so no cluster
+     * spans two components of the whole graph; and the merge order does not depend on the
+     * threshold (it only says where to stop), so a higher threshold gives clusters nested in a
+     * lower one's, never fewer. Not asserted because it does not hold for small k: that average
+     * linkage gives at least as many clusters as single linkage at the same threshold (missing
+     * pairs counted at an upper bound can merge groups no edge above the threshold joins), or
+     * as exact average linkage.
+     */
+    @Test
+    void averageLinkageNestsAcrossThresholdsAndStaysInsideTheGraphsComponentsForAnyK() {
+        Random random = new Random(21);
+        int n = 70;
+        float[][] x = new float[n][2];
+        for (float[] row : x) {
+            row[0] = random.nextFloat() * 10;
+            row[1] = random.nextFloat() * 10;
+        }
+        double[] maxDistances = {0.3, 0.8, 1.5, 2.5, 4.0, 8.0};
+        for (int k : new int[] {1, 2, 3, 5, 10, n - 1}) {
+            int[] components = ThresholdClustering.builder().setThreshold(Double.NEGATIVE_INFINITY).optK(k)
+                    .optDistance(LpDistance.raw()).build().cluster(x).assignments();
+            int[] previous = null;
+            int previousCount = Integer.MAX_VALUE;
+            for (double maxDistance : maxDistances) { // ever lower thresholds
+                ThresholdClustering.Result r = euclidean(maxDistance, k, Linkage.AVERAGE).cluster(x);
+                String where = "k " + k + ", distance " + maxDistance;
+                assertTrue(nested(r.assignments(), components), where + ": a cluster spans two graph components");
+                if (previous != null) {
+                    assertTrue(nested(previous, r.assignments()), where + ": the higher threshold's clusters split");
+                    assertTrue(r.count() <= previousCount, where);
+                }
+                previous = r.assignments();
+                previousCount = r.count();
+            }
         }
     }
 
@@ -346,6 +425,18 @@ class ThresholdClusteringTest {
             s += d * d;
         }
         return Math.sqrt(s);
+    }
+
+    /** Does every cluster of {@code fine} lie inside one cluster of {@code coarse}? */
+    private static boolean nested(int[] fine, int[] coarse) {
+        Map<Integer, Integer> outer = new HashMap<>();
+        for (int i = 0; i < fine.length; i++) {
+            Integer seen = outer.putIfAbsent(fine[i], coarse[i]);
+            if (seen != null && seen != coarse[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Relabels a partition densely in order of first appearance. */
