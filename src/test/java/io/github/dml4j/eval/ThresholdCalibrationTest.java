@@ -85,4 +85,64 @@ class ThresholdCalibrationTest {
         e = assertThrows(IllegalArgumentException.class, () -> ThresholdCalibration.forTargetFar(SCORES, SAME, 0));
         assertEquals("The target FAR must be in (0, 1], got 0.0.", e.getMessage());
     }
+
+    @Test
+    void floatScoresGiveTheSameCalibrationAsTheirDoubles() {
+        float[] f = new float[SCORES.length];
+        double[] d = new double[SCORES.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) SCORES[i];
+            d[i] = f[i];
+        }
+        assertEquals(ThresholdCalibration.forTargetFar(d, SAME, 0.2), ThresholdCalibration.forTargetFar(f, SAME, 0.2));
+        ThresholdCalibration best = ThresholdCalibration.bestAccuracy(f, SAME);
+        assertEquals(ThresholdCalibration.bestAccuracy(d, SAME), best);
+        assertEquals(best.evaluate(d, SAME), best.evaluate(f, SAME));
+        assertEquals((double) 0.8f, best.threshold());
+    }
+
+    @Test
+    void evaluationOnOtherPairsChecksThem() {
+        ThresholdCalibration c = ThresholdCalibration.bestAccuracy(SCORES, SAME);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> c.evaluate(new double[] {0.5, 0.6}, new boolean[] {true}));
+        assertEquals("There are 2 scores but 1 same labels: one of each per pair is needed.", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> c.evaluate(new double[] {0.5, 0.6}, new boolean[] {false, false}));
+        assertEquals("There are no positive (same) pairs among the 2: ROC, EER and TAR need at least one.", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> c.evaluate(new double[] {0.5, Double.NaN}, new boolean[] {true, false}));
+        assertEquals("scores[1] is NaN: every score must be finite.", e.getMessage());
+    }
+
+    @Test
+    void inconsistentRecordsAreRefused() {
+        ThresholdCalibration.Method far = ThresholdCalibration.Method.TARGET_FAR;
+        ThresholdCalibration.Method best = ThresholdCalibration.Method.BEST_ACCURACY;
+        assertMessage("The calibrated threshold must be finite, got NaN.",
+                () -> new ThresholdCalibration(Double.NaN, best, null, 0.1, 0.9, 0.9, 3, 3));
+        assertMessage("The calibrated threshold must be finite, got Infinity.",
+                () -> new ThresholdCalibration(Double.POSITIVE_INFINITY, far, 0.1, 0, 0, 0.5, 3, 3));
+        assertMessage("A TARGET_FAR calibration needs a target FAR.",
+                () -> new ThresholdCalibration(0.5, far, null, 0.1, 0.9, 0.9, 3, 3));
+        assertMessage("A BEST_ACCURACY calibration must not have a target FAR.",
+                () -> new ThresholdCalibration(0.5, best, 0.1, 0.1, 0.9, 0.9, 3, 3));
+        assertMessage("The target FAR must be in [0, 1], got 1.5.",
+                () -> new ThresholdCalibration(0.5, far, 1.5, 0.1, 0.9, 0.9, 3, 3));
+        assertMessage("The calibration's far must be in [0, 1], got -0.1.",
+                () -> new ThresholdCalibration(0.5, best, null, -0.1, 0.9, 0.9, 3, 3));
+        assertMessage("The calibration's tar must be in [0, 1], got NaN.",
+                () -> new ThresholdCalibration(0.5, best, null, 0.1, Double.NaN, 0.9, 3, 3));
+        assertMessage("The calibration's accuracy must be in [0, 1], got 2.0.",
+                () -> new ThresholdCalibration(0.5, best, null, 0.1, 0.9, 2, 3, 3));
+        assertMessage("Calibration needs at least one positive and one negative pair, got 3 positive and 0 negative.",
+                () -> new ThresholdCalibration(0.5, best, null, 0.1, 0.9, 0.9, 3, 0));
+        NullPointerException e = assertThrows(NullPointerException.class,
+                () -> new ThresholdCalibration(0.5, null, null, 0.1, 0.9, 0.9, 3, 3));
+        assertEquals("The calibration method must not be null.", e.getMessage());
+    }
+
+    private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable executable) {
+        assertEquals(expected, assertThrows(IllegalArgumentException.class, executable).getMessage());
+    }
 }
