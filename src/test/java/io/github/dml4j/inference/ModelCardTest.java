@@ -10,6 +10,7 @@ import io.github.dml4j.backbone.ConvNet;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.distance.CosineSimilarity;
+import io.github.dml4j.eval.ThresholdCalibration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,8 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,6 +76,65 @@ class ModelCardTest {
             Path file = temp.resolve("card.json");
             card.write(file);
             assertEquals(card, ModelCard.read(file));
+        }
+    }
+
+    @Test
+    void calibrationRoundTripsThroughJsonWithItsMethodAndNullTarget() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ModelCard plain = ModelCard.describe(TestModels.smallNet(manager));
+            ThresholdCalibration targetFar = new ThresholdCalibration(-0.8125, ThresholdCalibration.Method.TARGET_FAR,
+                    1e-3, 0.000999, 0.875, 0.9375, 1200, 1001);
+            ModelCard card = plain.withCalibration(targetFar);
+            assertEquals(-0.8125, card.threshold());
+            String json = card.toJson();
+            assertTrue(json.contains("\"threshold\": -0.8125,\n  \"calibration\": {\n    \"threshold\": -0.8125,\n"
+                    + "    \"method\": \"TARGET_FAR\",\n    \"targetFar\": 0.001,\n"), json);
+            ModelCard back = ModelCard.fromJson(json);
+            assertEquals(card, back);
+            assertEquals(targetFar, back.calibration());
+            assertEquals(json, back.toJson());
+
+            ThresholdCalibration best = new ThresholdCalibration(-1.5, ThresholdCalibration.Method.BEST_ACCURACY, null,
+                    0.25, 0.5, 0.625, 4, 4);
+            String bestJson = plain.withCalibration(best).toJson();
+            assertTrue(bestJson.contains("\"method\": \"BEST_ACCURACY\",\n    \"targetFar\": null,"), bestJson);
+            ModelCard bestBack = ModelCard.fromJson(bestJson);
+            assertEquals(best, bestBack.calibration());
+            assertNull(bestBack.calibration().targetFar());
+
+            // a bare threshold drops the record; no calibration drops both
+            ModelCard bare = card.withThreshold(0.5);
+            assertEquals(0.5, bare.threshold());
+            assertNull(bare.calibration());
+            assertTrue(bare.toJson().contains("\"calibration\": null"));
+            ModelCard none = card.withCalibration(null);
+            assertNull(none.threshold());
+            assertNull(none.calibration());
+            assertEquals(plain, none);
+        }
+    }
+
+    @Test
+    void aThresholdThatIsNotTheCalibrationsIsRefused() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ThresholdCalibration calibration = new ThresholdCalibration(0.6, ThresholdCalibration.Method.BEST_ACCURACY,
+                    null, 0.25, 0.5, 0.625, 4, 4);
+            ModelCard card = ModelCard.describe(TestModels.smallNet(manager)).withCalibration(calibration);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ModelCard(
+                    card.formatVersion(), card.library(), card.engine(), card.architecture(), card.input(),
+                    card.distance(), 0.5, calibration, null));
+            assertEquals("The threshold 0.5 differs from the calibration's, 0.6.", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> new ModelCard(card.formatVersion(), card.library(),
+                    card.engine(), card.architecture(), card.input(), card.distance(), null, calibration, null));
+            assertEquals("The threshold null differs from the calibration's, 0.6.", e.getMessage());
+
+            String edited = card.toJson().replace("\"threshold\": 0.6,\n  \"calibration\"",
+                    "\"threshold\": 0.5,\n  \"calibration\"");
+            assertNotEquals(card.toJson(), edited);
+            e = assertThrows(IllegalArgumentException.class, () -> ModelCard.fromJson(edited));
+            assertEquals("The model card is invalid: The threshold 0.5 differs from the calibration's, 0.6.",
+                    e.getMessage());
         }
     }
 

@@ -14,9 +14,12 @@ import ai.djl.ndarray.NDManager;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.distance.CosineSimilarity;
+import io.github.dml4j.distance.LpDistance;
 import io.github.dml4j.eval.IdentificationReport;
 import io.github.dml4j.eval.PairScores;
 import io.github.dml4j.eval.ThresholdCalibration;
+import io.github.dml4j.index.ExactIndex;
+import io.github.dml4j.index.HnswIndex;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -203,6 +206,222 @@ class VerifyIdentifyTest {
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Gallery.builder()
                 .setEmbeddings(e, labels, List.of("a", "b"), new CosineSimilarity()).build());
         assertEquals("Gallery image 3 has label 2 but there are only 2 identity names.", ex.getMessage());
+    }
+
+    @Test
+    void verifyOfEmbeddingsAcceptsAScoreAtTheThresholdAndRejectsOneBelow() {
+        float[] a = {3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+        float[] b = {0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+        try (EmbeddingModel model = cosineModel()) {
+            double s = model.score(a, b);
+            assertEquals(2 / (Math.sqrt(10) * Math.sqrt(20)), s, 1e-6);
+            model.calibrate(calibration(s));
+            Verification at = model.verify(a, b);
+            assertEquals(s, at.score());
+            assertEquals(s, at.threshold());
+            assertTrue(at.same());
+            model.calibrate(calibration(Math.nextUp(s)));
+            assertFalse(model.verify(a, b).same());
+            assertEquals(Math.nextUp(s), model.card().threshold());
+            assertThrows(NullPointerException.class, () -> model.calibrate(null));
+        }
+    }
+
+    @Test
+    void concurrentVerifyOfEmbeddingsGivesTheSequentialAnswers() throws Exception {
+        int pairs = 400;
+        java.util.Random random = new java.util.Random(8);
+        float[][] a = new float[pairs][16];
+        float[][] b = new float[pairs][16];
+        for (int i = 0; i < pairs; i++) {
+            for (int j = 0; j < 16; j++) {
+                a[i][j] = (float) random.nextGaussian();
+                b[i][j] = (float) random.nextGaussian();
+            }
+        }
+        try (EmbeddingModel model = cosineModel()) {
+            model.calibrate(calibration(0.1));
+            Verification[] expected = new Verification[pairs];
+            for (int i = 0; i < pairs; i++) {
+                expected[i] = model.verify(a[i], b[i]);
+            }
+            int threads = 4;
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            try {
+                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<Verification[]>> futures = new java.util.ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int offset = t * 97; // each thread walks the pairs from another place
+                    futures.add(pool.submit(() -> {
+                        start.await();
+                        Verification[] got = new Verification[pairs];
+                        for (int n = 0; n < pairs; n++) {
+                            int i = (n + offset) % pairs;
+                            got[i] = model.verify(a[i], b[i]);
+                        }
+                        return got;
+                    }));
+                }
+                start.countDown();
+                for (java.util.concurrent.Future<Verification[]> f : futures) {
+                    assertArrayEquals(expected, f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            long same = java.util.Arrays.stream(expected).filter(Verification::same).count();
+            assertTrue(same > 0 && same < pairs, same + " of " + pairs + " accepted: both answers occur");
+        }
+    }
+
+    @Test
+    void flipAveragingWithoutNormalizationIsThePlainMean() {
+        LabeledImages images = TestModels.randomImages(3, 1, 6);
+        byte[] mirrored = new byte[3 * 784];
+        for (int n = 0; n < 3; n++) {
+            byte[] img = images.imageBytes(n);
+            for (int y = 0; y < 28; y++) {
+                for (int x = 0; x < 28; x++) {
+                    mirrored[n * 784 + y * 28 + x] = img[y * 28 + 27 - x];
+                }
+            }
+        }
+        LabeledImages flipped = LabeledImages.of(mirrored, images.labels(), 1, 28, 28);
+        try (EmbeddingModel model = EmbeddingModel.of(TestModels.smallNet(manager))) {
+            assertFalse(model.net().isNormalize());
+            NDArray mean = model.embed(manager, images).add(model.embed(manager, flipped)).div(2);
+            assertArrayEquals(mean.toFloatArray(), model.embed(manager, images, true).toFloatArray(), 1e-5f);
+            assertArrayEquals(model.embed(manager, images).toFloatArray(),
+                    model.embed(manager, images, false).toFloatArray());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> model.embed(manager, TestModels.randomImages(2, 3, 1), true));
+            assertEquals("The images are 3x28x28 but the model takes 1x28x28 (channels x height x width).",
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void galleryTakesTheModelCardsThresholdUnlessOneIsSet() {
+        LabeledImages gallery = TestModels.randomImages(10, 1, 4);
+        try (EmbeddingModel model = cosineModel()) {
+            model.calibrate(calibration(0.25));
+            try (Gallery g = Gallery.builder().setModel(model).setImages(gallery, null).build()) {
+                assertEquals(0.25, g.threshold());
+            }
+            try (Gallery g = Gallery.builder().setModel(model).setImages(gallery, null).optThreshold(0.75).build()) {
+                assertEquals(0.75, g.threshold());
+            }
+        }
+        try (Gallery g = Gallery.builder().setEmbeddings(new float[][] {{1, 0}}, new int[] {0}, null,
+                new CosineSimilarity()).build()) {
+            assertNull(g.threshold());
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> g.identify(image(gallery, 0), 1));
+            assertEquals("This gallery was built from embeddings without a model: embed the probe yourself and call "
+                    + "identify(float[], k).", e.getMessage());
+            e = assertThrows(IllegalStateException.class, () -> g.identifyAll(gallery, 1));
+            assertEquals("This gallery was built from embeddings without a model: embed the probes yourself.",
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void galleryBuilderNamesWhatIsMissingOrContradictory() {
+        float[][] e = {{1, 0}, {0, 1}};
+        CosineSimilarity cosine = new CosineSimilarity();
+        assertGalleryMessage("A gallery needs a model and images (setModel, setImages), or embeddings with labels and a "
+                + "distance (setEmbeddings).", Gallery.builder());
+        assertGalleryMessage("Got 2 gallery embeddings but 1 labels.",
+                Gallery.builder().setEmbeddings(e, new int[] {0}, null, cosine));
+        assertGalleryMessage("Got 2 gallery embeddings but no labels.",
+                Gallery.builder().setEmbeddings(e, null, null, cosine));
+        assertGalleryMessage("The gallery has no images.",
+                Gallery.builder().setEmbeddings(new float[0][], new int[0], null, cosine));
+        assertGalleryMessage("Flip averaging needs a model; embeddings are used as given.",
+                Gallery.builder().setEmbeddings(e, new int[] {0, 1}, null, cosine).optFlipAverage(true));
+        try (EmbeddingModel model = cosineModel()) {
+            assertGalleryMessage("Give a model with images, or embeddings, not both.", Gallery.builder().setModel(model)
+                    .setImages(TestModels.randomImages(2, 1, 1), null).setEmbeddings(e, new int[] {0, 1}, null, cosine));
+            assertGalleryMessage("The gallery has no images.", Gallery.builder().setModel(model)
+                    .setImages(LabeledImages.of(new byte[0], new int[0], 1, 28, 28), null));
+        }
+        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> Gallery.builder().optThreshold(Double.NaN));
+        assertEquals("The threshold must be finite, got NaN.", ex.getMessage());
+    }
+
+    @Test
+    void galleryRefusesAnIndexThatIsNotEmptyOrOnAnotherDistance() {
+        float[][] e = {{1, 0}, {0, 1}};
+        int[] labels = {0, 1};
+        try (ExactIndex filled = ExactIndex.builder().setDistance(new CosineSimilarity()).build();
+                ExactIndex euclidean = ExactIndex.builder().setDistance(LpDistance.raw()).build()) {
+            filled.add(new float[][] {{1, 1}}, new long[] {7});
+            assertGalleryMessage("The gallery's index must be empty and use the distance cosine, so its scores match "
+                    + "the threshold; it holds 1 entries and uses cosine.",
+                    Gallery.builder().setEmbeddings(e, labels, null, new CosineSimilarity()).optIndex(filled));
+            assertGalleryMessage("The gallery's index must be empty and use the distance cosine, so its scores match "
+                    + "the threshold; it holds 0 entries and uses l2.",
+                    Gallery.builder().setEmbeddings(e, labels, null, new CosineSimilarity()).optIndex(euclidean));
+            assertEquals(1, filled.size(), "a refused index is left as it was");
+            assertEquals(0, euclidean.size());
+        }
+    }
+
+    @Test
+    void galleryOnAnHnswIndexIdentifiesAsTheExactDefault() {
+        java.util.Random random = new java.util.Random(12);
+        float[][] enrolled = new float[60][8];
+        int[] labels = new int[60];
+        for (int i = 0; i < 60; i++) {
+            labels[i] = i % 12;
+            for (int j = 0; j < 8; j++) {
+                enrolled[i][j] = (float) random.nextGaussian();
+            }
+        }
+        float[][] probes = new float[25][8];
+        for (float[] p : probes) {
+            for (int j = 0; j < 8; j++) {
+                p[j] = (float) random.nextGaussian();
+            }
+        }
+        HnswIndex hnsw = HnswIndex.builder().setDistance(new CosineSimilarity()).optThreads(1).build();
+        List<Identification> exact;
+        List<Identification> approximate;
+        try (Gallery g = Gallery.builder().setEmbeddings(enrolled, labels, null, new CosineSimilarity())
+                .optThreshold(0.75).build()) {
+            exact = g.identifyAll(probes, 4);
+        }
+        try (Gallery g = Gallery.builder().setEmbeddings(enrolled, labels, null, new CosineSimilarity())
+                .optThreshold(0.75).optIndex(hnsw).build()) {
+            assertEquals(60, hnsw.size());
+            approximate = g.identifyAll(probes, 4);
+        }
+        IllegalStateException closed = assertThrows(IllegalStateException.class,
+                () -> hnsw.search(probes, 1), "the gallery closes its index");
+        assertEquals("This HnswIndex is closed.", closed.getMessage());
+        long unknown = exact.stream().filter(Identification::unknown).count();
+        assertTrue(unknown > 0 && unknown < probes.length, unknown + " unknown probes: both answers occur");
+        for (int q = 0; q < probes.length; q++) {
+            Identification x = exact.get(q);
+            Identification h = approximate.get(q);
+            assertEquals(x.candidates().stream().map(Identification.Candidate::label).toList(),
+                    h.candidates().stream().map(Identification.Candidate::label).toList(), "probe " + q);
+            for (int r = 0; r < 4; r++) {
+                assertEquals(x.candidates().get(r).score(), h.candidates().get(r).score(), 1e-5, "probe " + q);
+            }
+            assertEquals(x.unknown(), h.unknown(), "probe " + q);
+        }
+    }
+
+    private static ThresholdCalibration calibration(double threshold) {
+        return new ThresholdCalibration(threshold, ThresholdCalibration.Method.BEST_ACCURACY, null, 0.25, 0.75, 0.75,
+                4, 4);
+    }
+
+    private static void assertGalleryMessage(String expected, Gallery.Builder builder) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, builder::build);
+        assertEquals(expected, e.getMessage());
     }
 
     @Test
