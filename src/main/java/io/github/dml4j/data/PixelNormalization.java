@@ -34,13 +34,15 @@ public record PixelNormalization(float[] mean, float[] std) {
         }
         int c = images.channels();
         int plane = images.height() * images.width();
-        double[] sum = new double[c];
-        double[] sumSq = new double[c];
+        // exact integer sums of the 8-bit values: a constant channel then has a variance of exactly
+        // 0, and a nearly constant one keeps its small variance instead of losing it to rounding
+        long[] sum = new long[c];
+        long[] sumSq = new long[c];
         for (int i = 0; i < images.size(); i++) {
             byte[] img = images.imageBytes(i);
             for (int ch = 0; ch < c; ch++) {
                 for (int p = ch * plane; p < (ch + 1) * plane; p++) {
-                    double v = (img[p] & 0xff) / 255.0;
+                    int v = img[p] & 0xff;
                     sum[ch] += v;
                     sumSq[ch] += v * v;
                 }
@@ -50,8 +52,9 @@ public record PixelNormalization(float[] mean, float[] std) {
         float[] mean = new float[c];
         float[] std = new float[c];
         for (int ch = 0; ch < c; ch++) {
-            mean[ch] = (float) (sum[ch] / n);
-            std[ch] = (float) Math.sqrt(Math.max(0, sumSq[ch] / n - mean[ch] * (double) mean[ch]));
+            double m = sum[ch] / n;
+            mean[ch] = (float) (m / 255);
+            std[ch] = (float) (Math.sqrt(Math.max(0, sumSq[ch] / n - m * m)) / 255);
             if (!(std[ch] > 0)) {
                 throw new IllegalArgumentException("Channel " + ch + " has the same value in every pixel, so it cannot "
                         + "be normalized.");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +73,24 @@ class PixelNormalizationTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> PixelNormalization.estimate(images), "constant value " + value);
             assertEquals("Channel 1 has the same value in every pixel, so it cannot be normalized.", e.getMessage());
+        }
+    }
+
+    @Test
+    void aChannelWithOnePixelDifferentIsNotTakenForConstant() {
+        // 8 images of 32x32, every pixel v but one v + 1: p = 1 / 8192 of the pixels is 1/255 higher,
+        // so the std is sqrt(p (1 - p)) / 255, about 4.3e-5: tiny, but not zero (a variance computed
+        // around the mean rounded to float was lost in rounding, often below zero)
+        int n = 8 * 32 * 32;
+        double p = 1.0 / n;
+        for (int value = 0; value < 255; value++) {
+            byte[] pixels = new byte[n];
+            Arrays.fill(pixels, (byte) value);
+            pixels[n / 3] = (byte) (value + 1);
+            PixelNormalization estimated = PixelNormalization.estimate(LabeledImages.of(pixels, new int[8], 1, 32, 32));
+            assertEquals((value + p) / 255, estimated.mean()[0], 1e-7, "value " + value);
+            double std = Math.sqrt(p * (1 - p)) / 255;
+            assertEquals(std, estimated.std()[0], std * 1e-4, "value " + value);
         }
     }
 
