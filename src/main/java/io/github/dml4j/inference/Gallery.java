@@ -73,7 +73,7 @@ public final class Gallery implements AutoCloseable {
 
     /** The number of distinct identities. */
     public int identities() {
-        return (int) Arrays.stream(labels).distinct().count();
+        return names.size();
     }
 
     /** The open-set threshold, or null for closed-set identification. */

@@ -127,9 +127,16 @@ public record ModelCard(
                 Input.of(net), net.isNormalize() ? "cosine" : "l2", null, null, null);
     }
 
-    /** Returns a copy comparing embeddings with the named distance. */
+    /**
+     * Returns a copy comparing embeddings with the named distance; a different distance drops
+     * the threshold and calibration, which were on the old distance's scale.
+     */
     public ModelCard withDistance(String distanceName) {
-        return new ModelCard(formatVersion, library, engine, architecture, input, distanceName, threshold, calibration, training);
+        if (java.util.Objects.equals(distanceName, distance)) {
+            return this;
+        }
+        // a threshold is on the old distance's score scale: it does not carry over
+        return new ModelCard(formatVersion, library, engine, architecture, input, distanceName, null, null, training);
     }
 
     /** Returns a copy comparing embeddings with {@code distance} (its {@link Distance#name()}). */

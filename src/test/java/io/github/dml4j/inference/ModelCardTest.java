@@ -50,8 +50,11 @@ class ModelCardTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             ModelCard card = ModelCard.describe(TestModels.smallNet(manager))
                     .withTraining(TestModels.provenance(data))
-                    .withThreshold(0.625)
-                    .withDistance(new CosineSimilarity());
+                    .withDistance(new CosineSimilarity())
+                    .withThreshold(0.625);
+            // a threshold is on its distance's scale: changing the distance drops it
+            assertEquals(null, card.withDistance("l2").threshold());
+            assertEquals(0.625, card.withDistance("cosine").threshold());
             String json = card.toJson();
             assertTrue(json.startsWith("{\n  \"formatVersion\": 1,\n  \"library\": {\n    \"name\": \"dml4j\","), json);
             assertTrue(json.contains("\"precision_at_1\": 0.75"), json);

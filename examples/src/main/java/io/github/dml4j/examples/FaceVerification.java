@@ -110,7 +110,8 @@ public final class FaceVerification implements Callable<Integer> {
             description = "Matched and as many mismatched test pairs in each of 10 folds (default ${DEFAULT-VALUE}).")
     int testPairsPerFold;
 
-    @Option(names = "--flip", description = "Average each embedding with its mirror image's at evaluation.")
+    @Option(names = "--flip", description = "Average each test embedding with its mirror image's (evaluation only; "
+            + "the exported threshold is calibrated without, as Verify embeds).")
     boolean flip;
 
     @Option(names = "--out", defaultValue = "target/face-model", description = "Model directory (default ${DEFAULT-VALUE}).")
@@ -183,7 +184,8 @@ public final class FaceVerification implements Callable<Integer> {
             // 3. calibrate the threshold on identities seen neither in training nor in the test
             PairList calibrationPairs = PairGenerator.builder().setPairsPerFold(Math.min(this.calibrationPairs,
                     maxPairs(split.calibration()))).optFolds(1).optSeed(seed).build().generate(split.calibration());
-            NDArray calibrationEmbeddings = model.embed(manager, split.calibration().images(), flip);
+            // the exported threshold serves model.verify(image, image), which embeds without flip averaging
+            NDArray calibrationEmbeddings = model.embed(manager, split.calibration().images());
             float[] calibrationScores = PairScores.score(calibrationEmbeddings, calibrationPairs.first(),
                     calibrationPairs.second(), model.distance());
             ThresholdCalibration calibration =
@@ -194,7 +196,8 @@ public final class FaceVerification implements Callable<Integer> {
             // 4. verification on the test identities: 10 folds, ROC, EER, TAR@FAR
             LabeledImages test = split.test().images();
             if (testPairs == null) {
-                testPairs = PairGenerator.builder().setPairsPerFold(Math.min(testPairsPerFold, maxPairs(split.test()) / 10))
+                testPairs = PairGenerator.builder()
+                        .setPairsPerFold(Math.max(1, Math.min(testPairsPerFold, maxPairs(split.test()) / 10)))
                         .optFolds(10).optSeed(seed + 1).build().generate(split.test());
             }
             NDArray testEmbeddings = model.embed(manager, test, flip);
@@ -223,7 +226,7 @@ public final class FaceVerification implements Callable<Integer> {
             // 6. clustering the test images at the calibrated threshold, without knowing how many identities
             ThresholdClustering.Result clusters = ThresholdClustering.builder().setThreshold(calibration.threshold())
                     .optLinkage(ThresholdClustering.Linkage.AVERAGE).optDistance(model.distance())
-                    .optK(Math.min(test.size() - 1, 2000)) // exact average linkage for up to 2,001 images
+                    .optK(Math.max(1, Math.min(test.size() - 1, 2000))) // exact average linkage up to 2,001 images
                     .build()
                     .cluster(testEmbeddings);
             double nmi = ClusteringMetrics.nmi(test.labels(), clusters.assignments());
@@ -274,7 +277,7 @@ public final class FaceVerification implements Callable<Integer> {
             summary.put("wall_s", Math.round((System.nanoTime() - start) / 1e9));
             summary.put("peak_rss_mb", Math.round(ProcessMemory.peakResidentMb()));
         }
-        System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(summary));
+        System.out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(summary));
         return 0;
     }
 
@@ -298,9 +301,10 @@ public final class FaceVerification implements Callable<Integer> {
         List<Integer> rest = new ArrayList<>(IntStream.range(0, inTest.length).filter(l -> !inTest[l]).boxed().toList());
         java.util.Collections.shuffle(rest, new java.util.Random(seed));
         int trainCount = (int) Math.round(rest.size() * 0.75);
-        if (trainCount < 1 || trainCount == rest.size()) {
+        trainCount = Math.min(trainCount, rest.size() - 2);
+        if (trainCount < 1) {
             throw new IllegalArgumentException("The pairs file names " + test.length + " of the " + inTest.length
-                    + " identities; at least two others are needed for training and calibration.");
+                    + " identities; at least three others are needed: training, and two for calibration pairs.");
         }
         int[] trainIds = rest.subList(0, trainCount).stream().mapToInt(Integer::intValue).sorted().toArray();
         int[] calibrationIds = rest.subList(trainCount, rest.size()).stream().mapToInt(Integer::intValue).sorted().toArray();

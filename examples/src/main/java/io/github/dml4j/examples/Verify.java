@@ -49,8 +49,8 @@ public final class Verify implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "score %.4f, threshold %.4f (%s): %s%n", v.score(), v.threshold(),
                     loaded.card().distance(), v.same() ? "SAME identity" : "DIFFERENT identities");
             return 0;
-        } catch (IllegalStateException e) {
-            System.err.println(e.getMessage());
+        } catch (IOException | IllegalStateException | IllegalArgumentException e) {
+            System.err.println(e.getMessage()); // missing or damaged model, or no calibrated threshold
             return 2;
         }
     }
