@@ -2,7 +2,6 @@ package io.github.dml4j.eval;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -88,39 +87,23 @@ public record RetrievalReport(
      */
     public Map<String, Object> toMap() {
         Map<String, Object> map = new LinkedHashMap<>();
-        putFinite(map, PRECISION_AT_1, precisionAt1);
-        putFinite(map, R_PRECISION, rPrecision);
-        putFinite(map, MAP_AT_R, meanAveragePrecisionAtR);
-        putFinite(map, MAP, meanAveragePrecision);
-        putFinite(map, MRR, meanReciprocalRank);
-        putFinite(map, NMI, nmi);
-        putFinite(map, AMI, ami);
+        MetricMaps.putFinite(map, PRECISION_AT_1, precisionAt1);
+        MetricMaps.putFinite(map, R_PRECISION, rPrecision);
+        MetricMaps.putFinite(map, MAP_AT_R, meanAveragePrecisionAtR);
+        MetricMaps.putFinite(map, MAP, meanAveragePrecision);
+        MetricMaps.putFinite(map, MRR, meanReciprocalRank);
+        MetricMaps.putFinite(map, NMI, nmi);
+        MetricMaps.putFinite(map, AMI, ami);
         map.put("k", k);
         map.put("evaluated_queries", evaluatedQueries);
         map.put("lone_queries", loneQueries);
         return Collections.unmodifiableMap(map);
     }
 
-    private static void putFinite(Map<String, Object> map, String key, double value) {
-        if (Double.isFinite(value)) {
-            map.put(key, value);
-        }
-    }
 
     /** One line, four decimals, PML's key names, for example {@code precision_at_1=0.9120 ...}. */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("RetrievalReport{");
-        boolean first = true;
-        for (Map.Entry<String, Object> e : toMap().entrySet()) {
-            if (!first) {
-                sb.append(", ");
-            }
-            first = false;
-            sb.append(e.getKey()).append('=');
-            Object v = e.getValue();
-            sb.append(v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : v);
-        }
-        return sb.append('}').toString();
+        return MetricMaps.format("RetrievalReport", toMap());
     }
 }

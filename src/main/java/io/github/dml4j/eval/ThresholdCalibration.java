@@ -94,7 +94,7 @@ public record ThresholdCalibration(
         if (!(targetFar > 0 && targetFar <= 1)) {
             throw new IllegalArgumentException("The target FAR must be in (0, 1], got " + targetFar + ".");
         }
-        RocCurve roc = checkedCurve(scores, same);
+        RocCurve roc = RocCurve.of(scores, same);
         double threshold = roc.thresholdAtFar(targetFar);
         if (Double.isInfinite(threshold)) {
             // even the highest-scoring pair is negative and one negative already exceeds the target
@@ -109,7 +109,7 @@ public record ThresholdCalibration(
 
     /** Float scores; see {@link #forTargetFar(double[], boolean[], double)}. */
     public static ThresholdCalibration forTargetFar(float[] scores, boolean[] same, double targetFar) {
-        return forTargetFar(toDoubles(scores), same, targetFar);
+        return forTargetFar(VerificationMetrics.toDoubles(scores), same, targetFar);
     }
 
     /**
@@ -120,14 +120,14 @@ public record ThresholdCalibration(
      *     differ or a score is not finite
      */
     public static ThresholdCalibration bestAccuracy(double[] scores, boolean[] same) {
-        checkedCurve(scores, same);
+        RocCurve.of(scores, same); // checks lengths, scores, and that both kinds of pair are present
         double threshold = VerificationMetrics.bestThreshold(scores, same).threshold();
         return measure(scores, same, threshold, Method.BEST_ACCURACY, null);
     }
 
     /** Float scores; see {@link #bestAccuracy(double[], boolean[])}. */
     public static ThresholdCalibration bestAccuracy(float[] scores, boolean[] same) {
-        return bestAccuracy(toDoubles(scores), same);
+        return bestAccuracy(VerificationMetrics.toDoubles(scores), same);
     }
 
     /**
@@ -135,23 +135,18 @@ public record ThresholdCalibration(
      * and accuracy there; the method and target are kept from this calibration.
      */
     public ThresholdCalibration evaluate(double[] scores, boolean[] same) {
-        checkedCurve(scores, same);
+        RocCurve.of(scores, same); // checks lengths, scores, and that both kinds of pair are present
         return measure(scores, same, threshold, method, targetFar);
     }
 
     /** Float scores; see {@link #evaluate(double[], boolean[])}. */
     public ThresholdCalibration evaluate(float[] scores, boolean[] same) {
-        return evaluate(toDoubles(scores), same);
+        return evaluate(VerificationMetrics.toDoubles(scores), same);
     }
 
     /** Is a pair of this score declared the same identity? */
     public boolean accepts(double score) {
         return score >= threshold;
-    }
-
-    /** The curve checks lengths and scores, and that there are positive and negative pairs. */
-    private static RocCurve checkedCurve(double[] scores, boolean[] same) {
-        return RocCurve.of(scores, same);
     }
 
     private static ThresholdCalibration measure(
@@ -174,13 +169,6 @@ public record ThresholdCalibration(
                 acceptedPositives / (double) positives, accuracy, positives, negatives);
     }
 
-    private static double[] toDoubles(float[] values) {
-        double[] d = new double[values.length];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = values[i];
-        }
-        return d;
-    }
 
     @Override
     public String toString() {

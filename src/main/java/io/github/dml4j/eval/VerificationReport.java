@@ -3,7 +3,6 @@ package io.github.dml4j.eval;
 import java.math.BigDecimal;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -69,43 +68,27 @@ public record VerificationReport(
      */
     public Map<String, Object> toMap() {
         Map<String, Object> map = new LinkedHashMap<>();
-        putFinite(map, "roc_auc", rocAuc);
-        putFinite(map, "eer", eer);
+        MetricMaps.putFinite(map, "roc_auc", rocAuc);
+        MetricMaps.putFinite(map, "eer", eer);
         for (Map.Entry<Double, Double> e : tarAtFar.entrySet()) {
-            putFinite(map, tarKey(e.getKey()), e.getValue());
+            MetricMaps.putFinite(map, tarKey(e.getKey()), e.getValue());
         }
         for (Map.Entry<Double, Double> e : thresholdAtFar.entrySet()) {
-            putFinite(map, "threshold_at_far_" + plain(e.getKey()), e.getValue());
+            MetricMaps.putFinite(map, "threshold_at_far_" + plain(e.getKey()), e.getValue());
         }
-        putFinite(map, "best_threshold", bestThreshold);
-        putFinite(map, "best_threshold_accuracy", bestAccuracy);
-        putFinite(map, "accuracy_" + folds + "fold_mean", kFoldMean);
-        putFinite(map, "accuracy_" + folds + "fold_std", kFoldStd);
+        MetricMaps.putFinite(map, "best_threshold", bestThreshold);
+        MetricMaps.putFinite(map, "best_threshold_accuracy", bestAccuracy);
+        MetricMaps.putFinite(map, "accuracy_" + folds + "fold_mean", kFoldMean);
+        MetricMaps.putFinite(map, "accuracy_" + folds + "fold_std", kFoldStd);
         map.put("positive_pairs", positivePairs);
         map.put("negative_pairs", negativePairs);
         return Collections.unmodifiableMap(map);
     }
 
-    private static void putFinite(Map<String, Object> map, String key, double value) {
-        if (Double.isFinite(value)) {
-            map.put(key, value);
-        }
-    }
 
     /** One line, four decimals, the keys of {@link #toMap()}. */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("VerificationReport{");
-        boolean first = true;
-        for (Map.Entry<String, Object> e : toMap().entrySet()) {
-            if (!first) {
-                sb.append(", ");
-            }
-            first = false;
-            sb.append(e.getKey()).append('=');
-            Object v = e.getValue();
-            sb.append(v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : v);
-        }
-        return sb.append('}').toString();
+        return MetricMaps.format("VerificationReport", toMap());
     }
 }

@@ -114,26 +114,8 @@ public final class Gallery implements AutoCloseable {
      * @throws IllegalArgumentException if k is out of range or the dimension does not match
      */
     public List<Identification> identifyAll(float[][] probes, int k) {
-        int distinct = identities();
-        if (k < 1 || k > distinct) {
-            throw new IllegalArgumentException("k must be between 1 and the gallery's " + distinct
-                    + " identities, got " + k + ".");
-        }
-        int searchK = (int) Math.min(size(), (long) k * maxImagesPerIdentity);
-        Neighbors neighbors = index.search(probes, searchK);
-        List<Identification> out = new ArrayList<>(probes.length);
-        for (int q = 0; q < probes.length; q++) {
-            // neighbours come best first, so the first hit of an identity is its best score
-            Map<Integer, Double> best = new LinkedHashMap<>();
-            for (int r = 0; r < searchK && best.size() < k; r++) {
-                best.putIfAbsent(labels[(int) neighbors.id(q, r)], (double) neighbors.score(q, r));
-            }
-            List<Identification.Candidate> candidates = new ArrayList<>(best.size());
-            best.forEach((label, score) -> candidates.add(new Identification.Candidate(label, names.get(label), score)));
-            boolean unknown = threshold != null && candidates.get(0).score() < threshold;
-            out.add(new Identification(candidates, threshold, unknown));
-        }
-        return out;
+        int searchK = searchK(k);
+        return rank(index.search(probes, searchK), k);
     }
 
     /**
@@ -142,7 +124,14 @@ public final class Gallery implements AutoCloseable {
      * @throws IllegalStateException if the gallery has no model
      */
     public List<Identification> identifyAll(LabeledImages probes, int k) {
-        return identifyAll(embedProbes(probes), k);
+        if (model == null) {
+            throw new IllegalStateException("This gallery was built from embeddings without a model: embed the probes "
+                    + "yourself.");
+        }
+        int searchK = searchK(k);
+        try (NDManager m = model.model().getNDManager().newSubManager()) {
+            return rank(index.search(model.embed(m, probes, flipAverage), searchK), k);
+        }
     }
 
     /**
@@ -154,42 +143,52 @@ public final class Gallery implements AutoCloseable {
         if (probes.length != probeLabels.length) {
             throw new IllegalArgumentException("Got " + probes.length + " probes but " + probeLabels.length + " labels.");
         }
-        List<Identification> results = identifyAll(probes, k);
-        boolean[] mated = new boolean[probes.length];
-        int[][] ranked = new int[probes.length][];
-        double[] best = new double[probes.length];
-        for (int i = 0; i < probes.length; i++) {
+        return report(identifyAll(probes, k), probeLabels, k);
+    }
+
+    /** Measures identification of labelled probe images; see {@link #evaluate(float[][], int[], int)}. */
+    public IdentificationReport evaluate(LabeledImages probes, int k) {
+        return report(identifyAll(probes, k), probes.labels(), k);
+    }
+
+    /** How many neighbours to search so that k distinct identities are among them. */
+    private int searchK(int k) {
+        int distinct = identities();
+        if (k < 1 || k > distinct) {
+            throw new IllegalArgumentException("k must be between 1 and the gallery's " + distinct
+                    + " identities, got " + k + ".");
+        }
+        return (int) Math.min(size(), (long) k * maxImagesPerIdentity);
+    }
+
+    /** Turns each query's neighbours (best first) into its k best distinct identities. */
+    private List<Identification> rank(Neighbors neighbors, int k) {
+        List<Identification> out = new ArrayList<>(neighbors.queries());
+        for (int q = 0; q < neighbors.queries(); q++) {
+            // neighbours come best first, so the first hit of an identity is its best score
+            Map<Integer, Double> best = new LinkedHashMap<>();
+            for (int r = 0; r < neighbors.k() && best.size() < k; r++) {
+                best.putIfAbsent(labels[(int) neighbors.id(q, r)], (double) neighbors.score(q, r));
+            }
+            List<Identification.Candidate> candidates = new ArrayList<>(best.size());
+            best.forEach((label, score) -> candidates.add(new Identification.Candidate(label, names.get(label), score)));
+            boolean unknown = threshold != null && candidates.get(0).score() < threshold;
+            out.add(new Identification(candidates, threshold, unknown));
+        }
+        return out;
+    }
+
+    private IdentificationReport report(List<Identification> results, int[] probeLabels, int k) {
+        int n = results.size();
+        boolean[] mated = new boolean[n];
+        int[][] ranked = new int[n][];
+        double[] best = new double[n];
+        for (int i = 0; i < n; i++) {
             mated[i] = contains(probeLabels[i]);
             ranked[i] = results.get(i).candidates().stream().mapToInt(Identification.Candidate::label).toArray();
             best[i] = results.get(i).best().score();
         }
         return IdentificationReport.of(probeLabels, mated, ranked, best, k, threshold == null ? Double.NaN : threshold);
-    }
-
-    /** Measures identification of labelled probe images; see {@link #evaluate(float[][], int[], int)}. */
-    public IdentificationReport evaluate(LabeledImages probes, int k) {
-        return evaluate(embedProbes(probes), probes.labels(), k);
-    }
-
-    private float[][] embedProbes(LabeledImages probes) {
-        if (model == null) {
-            throw new IllegalStateException("This gallery was built from embeddings without a model: embed the probes "
-                    + "yourself.");
-        }
-        try (NDManager m = model.model().getNDManager().newSubManager()) {
-            return toRows(model.embed(m, probes, flipAverage));
-        }
-    }
-
-    private static float[][] toRows(NDArray embeddings) {
-        int n = (int) embeddings.getShape().get(0);
-        int d = (int) embeddings.getShape().get(1);
-        float[] flat = embeddings.toFloatArray();
-        float[][] rows = new float[n][];
-        for (int i = 0; i < n; i++) {
-            rows[i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);
-        }
-        return rows;
     }
 
     /** Releases the index. */
@@ -279,7 +278,6 @@ public final class Gallery implements AutoCloseable {
          *     distance were given, the gallery is empty, or a label has no name
          */
         public Gallery build() {
-            float[][] rows;
             if (model != null && images != null) {
                 if (embeddings != null) {
                     throw new IllegalArgumentException("Give a model with images, or embeddings, not both.");
@@ -289,9 +287,6 @@ public final class Gallery implements AutoCloseable {
                 }
                 labels = images.labels();
                 distance = model.distance();
-                try (NDManager m = model.model().getNDManager().newSubManager()) {
-                    rows = toRows(model.embed(m, images, flipAverage));
-                }
             } else if (embeddings != null) {
                 if (model != null || images != null) {
                     throw new IllegalArgumentException("Give a model with images, or embeddings, not both.");
@@ -307,7 +302,6 @@ public final class Gallery implements AutoCloseable {
                 if (flipAverage) {
                     throw new IllegalArgumentException("Flip averaging needs a model; embeddings are used as given.");
                 }
-                rows = embeddings;
             } else {
                 throw new IllegalArgumentException("A gallery needs a model and images (setModel, setImages), "
                         + "or embeddings with labels and a distance (setEmbeddings).");
@@ -327,10 +321,16 @@ public final class Gallery implements AutoCloseable {
                         + " entries and uses " + index.getDistance().name() + ".");
             }
             EmbeddingIndex target = index != null ? index : ExactIndex.builder().setDistance(distance).build();
-            long[] ids = new long[rows.length];
+            long[] ids = new long[labels.length];
             Arrays.setAll(ids, i -> i);
             try {
-                target.add(rows, ids);
+                if (embeddings != null) {
+                    target.add(embeddings, ids);
+                } else {
+                    try (NDManager m = model.model().getNDManager().newSubManager()) {
+                        target.add(model.embed(m, images, flipAverage), ids);
+                    }
+                }
             } catch (RuntimeException e) {
                 try {
                     target.close();
