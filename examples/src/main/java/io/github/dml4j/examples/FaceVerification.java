@@ -252,7 +252,7 @@ public final class FaceVerification implements Callable<Integer> {
             try (EmbeddingModel export = EmbeddingModel.of(net, model.card().withTraining(provenance))) {
                 export.save(out);
             }
-            List<Path> sampleFiles = writeSamples(split.test(), testPairs, testScores, rows, model);
+            List<Path> sampleFiles = writeSamples(split.test(), testPairs, testScores, testEmbeddings, model);
             System.out.println("Model saved to " + out.toAbsolutePath() + "; try:");
             System.out.println("  examples/run Verify --model " + out + " " + sampleFiles.get(0) + " " + sampleFiles.get(1)
                     + "   (same identity)");
@@ -354,7 +354,7 @@ public final class FaceVerification implements Callable<Integer> {
      * Writes a typical matched test pair (the median score of the matched pairs) as a.png and
      * b.png, and as c.png the image of another identity whose score with a is the median.
      */
-    private List<Path> writeSamples(IdentityImages test, PairList pairs, float[] scores, float[][] rows,
+    private List<Path> writeSamples(IdentityImages test, PairList pairs, float[] scores, NDArray embeddings,
                                     EmbeddingModel model) throws Exception {
         int[] matchedPairs = IntStream.range(0, pairs.size()).filter(i -> pairs.same()[i]).boxed()
                 .sorted((x, y) -> Float.compare(scores[x], scores[y])).mapToInt(Integer::intValue).toArray();
@@ -363,8 +363,9 @@ public final class FaceVerification implements Callable<Integer> {
         int b = pairs.second()[matched];
         LabeledImages images = test.images();
         int[] others = IntStream.range(0, images.size()).filter(i -> images.label(i) != images.label(a)).toArray();
-        double[] toA = IntStream.of(others).mapToDouble(i -> model.score(rows[a], rows[i])).toArray();
-        int[] byScore = IntStream.range(0, others.length).boxed().sorted((x, y) -> Double.compare(toA[x], toA[y]))
+        float[] toA = PairScores.score(embeddings, IntStream.of(others).map(i -> a).toArray(), others,
+                model.distance());
+        int[] byScore = IntStream.range(0, others.length).boxed().sorted((x, y) -> Float.compare(toA[x], toA[y]))
                 .mapToInt(Integer::intValue).toArray();
         int median = byScore[byScore.length / 2];
         int c = others[median];
