@@ -11,9 +11,19 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Draws batches of P classes x m images, as pytorch-metric-learning's {@code MPerClassSampler}:
- * each batch takes {@code batchSize / m} distinct classes at random and m images of each,
- * without replacement when the class has at least m images and with replacement otherwise.
+ * Draws batches of m images per class, as pytorch-metric-learning's {@code MPerClassSampler},
+ * in either of its two modes ({@link Mode}):
+ *
+ * <ul>
+ *   <li>{@link Mode#PER_BATCH} (PML with {@code batch_size} given): each batch takes {@code
+ *       batchSize / m} distinct classes at random and m images of each;
+ *   <li>{@link Mode#CLASS_PASSES} (PML's default, {@code batch_size=None}): a stream of passes,
+ *       each pass all classes in random order with m images of each, cut into batches; a batch
+ *       may span two passes, so it can hold pieces of more classes, or a class twice.
+ * </ul>
+ *
+ * <p>Images of a class are drawn without replacement when the class has at least m images and
+ * with replacement otherwise.
  *
  * <p>An epoch has {@code length / batchSize} batches ({@code length} defaults to the number of
  * images). Batches are reproducible: epoch e of a sampler with seed s is the same on every run.
@@ -21,6 +31,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class MPerClassSampler implements Sampler {
 
+    /** How classes are chosen for the batches. */
+    public enum Mode {
+        /** Each batch holds {@code batchSize / m} distinct classes, m images each. */
+        PER_BATCH,
+        /** Passes over all classes (m images each, classes shuffled per pass) are cut into batches. */
+        CLASS_PASSES
+    }
+
+    private final Mode mode;
     private final int m;
     private final int batchSize;
     private final int length;
@@ -30,6 +49,7 @@ public final class MPerClassSampler implements Sampler {
     private final AtomicInteger epoch = new AtomicInteger();
 
     private MPerClassSampler(Builder b, TreeMap<Integer, List<Integer>> byClass) {
+        this.mode = b.mode;
         this.m = b.m;
         this.batchSize = b.batchSize;
         this.seed = b.seed;
@@ -43,6 +63,11 @@ public final class MPerClassSampler implements Sampler {
     /** Returns a builder; labels, m and batch size are required. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** How classes are chosen for the batches. */
+    public Mode getMode() {
+        return mode;
     }
 
     /** Images per class in a batch. */
@@ -71,27 +96,61 @@ public final class MPerClassSampler implements Sampler {
      */
     public Iterator<long[]> batches(int epochIndex) {
         Random random = EpochBatches.random(seed, epochIndex);
-        return EpochBatches.iterator(epochIndex, batchesPerEpoch(), b -> nextBatch(random));
+        if (mode == Mode.PER_BATCH) {
+            return EpochBatches.iterator(epochIndex, batchesPerEpoch(), b -> nextBatch(random));
+        }
+        ClassPasses passes = new ClassPasses(random);
+        return EpochBatches.iterator(epochIndex, batchesPerEpoch(), b -> passes.nextBatch());
     }
 
     private long[] nextBatch(Random random) {
         int[] order = EpochBatches.permutation(classes.length, random);
         long[] batch = new long[batchSize];
-        int k = 0;
         for (int c = 0; c < batchSize / m; c++) {
-            int[] pool = indicesByClass[order[c]];
-            if (pool.length >= m) {
-                int[] pick = EpochBatches.permutation(pool.length, random);
-                for (int j = 0; j < m; j++) {
-                    batch[k++] = pool[pick[j]];
-                }
-            } else {
-                for (int j = 0; j < m; j++) {
-                    batch[k++] = pool[random.nextInt(pool.length)];
-                }
-            }
+            drawClass(order[c], random, batch, c * m);
         }
         return batch;
+    }
+
+    /** Writes m images of class number {@code c} into {@code out} from {@code offset}. */
+    private void drawClass(int c, Random random, long[] out, int offset) {
+        int[] pool = indicesByClass[c];
+        if (pool.length >= m) {
+            int[] pick = EpochBatches.permutation(pool.length, random);
+            for (int j = 0; j < m; j++) {
+                out[offset + j] = pool[pick[j]];
+            }
+        } else {
+            for (int j = 0; j < m; j++) {
+                out[offset + j] = pool[random.nextInt(pool.length)];
+            }
+        }
+    }
+
+    /** The stream of class passes of one epoch, handed out a batch at a time. */
+    private final class ClassPasses {
+        private final Random random;
+        private final long[] pass = new long[classes.length * m];
+        private int position = pass.length;
+
+        ClassPasses(Random random) {
+            this.random = random;
+        }
+
+        long[] nextBatch() {
+            long[] batch = new long[batchSize];
+            for (int k = 0; k < batchSize; k++) {
+                if (position == pass.length) {
+                    int[] order = EpochBatches.permutation(classes.length, random);
+                    for (int c = 0; c < order.length; c++) {
+                        drawClass(order[c], random, pass, c * m);
+                    }
+                    position = 0;
+                }
+                batch[k] = pass[position++];
+            }
+            return batch;
+        }
     }
 
     /** Starts the next epoch; the dataset must be the one whose labels were given. */
@@ -108,6 +167,7 @@ public final class MPerClassSampler implements Sampler {
 
     /** Builder for {@link MPerClassSampler}. */
     public static final class Builder {
+        private Mode mode = Mode.PER_BATCH;
         private int[] labels;
         private int m;
         private int batchSize;
@@ -141,6 +201,15 @@ public final class MPerClassSampler implements Sampler {
             return this;
         }
 
+        /**
+         * Sets how classes are chosen for the batches (default {@link Mode#PER_BATCH}); {@link
+         * Mode#CLASS_PASSES} is pytorch-metric-learning's default, without {@code batch_size}.
+         */
+        public Builder optMode(Mode mode) {
+            this.mode = mode;
+            return this;
+        }
+
         /** Sets the seed (default 0). */
         public Builder optSeed(long seed) {
             this.seed = seed;
@@ -161,7 +230,13 @@ public final class MPerClassSampler implements Sampler {
             if (m < 1) {
                 throw new IllegalArgumentException("MPerClassSampler's m (images per class) must be at least 1, got " + m + ".");
             }
-            if (batchSize < 1 || batchSize % m != 0) {
+            if (mode == null) {
+                throw new IllegalArgumentException("MPerClassSampler's mode must not be null.");
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("MPerClassSampler's batch size must be positive, got " + batchSize + ".");
+            }
+            if (mode == Mode.PER_BATCH && batchSize % m != 0) {
                 throw new IllegalArgumentException("MPerClassSampler's batch size must be a positive multiple of m = "
                         + m + ", got " + batchSize + ".");
             }
@@ -178,7 +253,7 @@ public final class MPerClassSampler implements Sampler {
                     throw new IllegalArgumentException("Label " + byClass.lastKey() + " is outside the declared " + numClasses + " classes.");
                 }
             }
-            if (present * m < batchSize) {
+            if (mode == Mode.PER_BATCH && present * m < batchSize) {
                 throw new IllegalArgumentException("A batch of " + batchSize + " needs " + batchSize / m
                         + " classes of m = " + m + " images, but the labels have only " + present + " classes.");
             }

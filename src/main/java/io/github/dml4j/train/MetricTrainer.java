@@ -63,6 +63,7 @@ public final class MetricTrainer {
     private final int epochs;
     private final int batchSize;
     private final int m;
+    private final MPerClassSampler.Mode samplerMode;
     private final Integer epochLength;
     private final long seed;
     private final int threads;
@@ -79,6 +80,7 @@ public final class MetricTrainer {
         this.epochs = b.epochs;
         this.batchSize = b.batchSize;
         this.m = b.m;
+        this.samplerMode = b.samplerMode;
         this.epochLength = b.epochLength;
         this.seed = b.seed;
         this.threads = b.threads;
@@ -128,7 +130,7 @@ public final class MetricTrainer {
      */
     public TrainingHistory fit(LabeledImages train) {
         MPerClassSampler sampler = MPerClassSampler.builder().setLabels(train.labels()).setM(m).setBatchSize(batchSize)
-                .optLength(epochLength == null ? train.size() : epochLength).optSeed(seed).build();
+                .optMode(samplerMode).optLength(epochLength == null ? train.size() : epochLength).optSeed(seed).build();
         return fit(train, sampler);
     }
 
@@ -299,6 +301,7 @@ public final class MetricTrainer {
         private int epochs = 5;
         private int batchSize = 128;
         private int m = 16;
+        private MPerClassSampler.Mode samplerMode = MPerClassSampler.Mode.PER_BATCH;
         private Integer epochLength;
         private long seed;
         private int threads;
@@ -364,6 +367,15 @@ public final class MetricTrainer {
             return this;
         }
 
+        /**
+         * Sets how the default sampler chooses classes (default {@link MPerClassSampler.Mode#PER_BATCH};
+         * {@link MPerClassSampler.Mode#CLASS_PASSES} is pytorch-metric-learning's default).
+         */
+        public Builder optSamplerMode(MPerClassSampler.Mode samplerMode) {
+            this.samplerMode = samplerMode;
+            return this;
+        }
+
         /** Sets the images per epoch for the default sampler (default: the training set's size). */
         public Builder optEpochLength(int epochLength) {
             this.epochLength = epochLength;
@@ -408,7 +420,10 @@ public final class MetricTrainer {
             if (batchSize < 2) {
                 throw new IllegalArgumentException("MetricTrainer's batch size must be at least 2, got " + batchSize + ".");
             }
-            if (m < 1 || batchSize % m != 0) {
+            if (samplerMode == null) {
+                throw new IllegalArgumentException("MetricTrainer's sampler mode must not be null.");
+            }
+            if (m < 1 || (samplerMode == MPerClassSampler.Mode.PER_BATCH && batchSize % m != 0)) {
                 throw new IllegalArgumentException("MetricTrainer's batch size " + batchSize + " must be a multiple of m = " + m + ".");
             }
             if (threads < 0) {

@@ -48,6 +48,59 @@ class MPerClassSamplerTest {
     }
 
     @Test
+    void classPassesCutAStreamOfWholePassesIntoBatches() {
+        int[] labels = labels(5, 200);
+        MPerClassSampler s = MPerClassSampler.builder().setLabels(labels).setM(32).setBatchSize(128)
+                .optMode(MPerClassSampler.Mode.CLASS_PASSES).optSeed(1).build();
+        assertEquals(1000 / 128, s.batchesPerEpoch());
+        List<Long> stream = new ArrayList<>();
+        s.batches(0).forEachRemaining(b -> {
+            assertEquals(128, b.length);
+            for (long v : b) stream.add(v);
+        });
+        // The first 480 images are three passes of 160: all five classes once each, m = 32
+        // distinct images of each, and the classes of a pass come in a random order.
+        Set<List<Integer>> orders = new HashSet<>();
+        for (int p = 0; p < 3; p++) {
+            List<Integer> order = new ArrayList<>();
+            for (int c = 0; c < 5; c++) {
+                Set<Long> block = new HashSet<>(stream.subList(p * 160 + c * 32, p * 160 + c * 32 + 32));
+                assertEquals(32, block.size(), "distinct images in a class block");
+                Set<Integer> blockLabels = new HashSet<>();
+                block.forEach(i -> blockLabels.add(labels[(int) (long) i]));
+                assertEquals(1, blockLabels.size(), "one class per block");
+                order.add(blockLabels.iterator().next());
+            }
+            assertEquals(Set.of(0, 1, 2, 3, 4), new HashSet<>(order), "every class once per pass");
+            orders.add(order);
+        }
+        assertTrue(orders.size() > 1, "passes shuffle the classes");
+        // The second batch spans the first two passes.
+        Set<Integer> second = new HashSet<>();
+        for (int k = 128; k < 256; k++) {
+            second.add(labels[(int) (long) stream.get(k)]);
+        }
+        assertTrue(second.size() >= 3, "a batch across passes holds pieces of several classes: " + second);
+    }
+
+    @Test
+    void classPassesNeedNoMultipleOfMNorEnoughClassesForABatch() {
+        int[] labels = labels(2, 40);
+        MPerClassSampler s = MPerClassSampler.builder().setLabels(labels).setM(8).setBatchSize(20)
+                .optMode(MPerClassSampler.Mode.CLASS_PASSES).build();
+        long[] first = s.batches(0).next();
+        Map<Integer, Integer> counts = new HashMap<>();
+        for (long i : first) {
+            counts.merge(labels[(int) i], 1, Integer::sum);
+        }
+        // 20 = one pass of 2 x 8 plus 4 of the next pass's first class.
+        assertEquals(20, counts.values().stream().mapToInt(Integer::intValue).sum());
+        assertTrue(counts.values().stream().allMatch(c -> c == 8 || c == 12), counts.toString());
+        assertThrows(IllegalArgumentException.class, () -> MPerClassSampler.builder().setLabels(labels).setM(8)
+                .setBatchSize(20).build(), "the per-batch mode still needs a multiple of m");
+    }
+
+    @Test
     void sameSeedSameBatchesOtherEpochOtherBatches() {
         int[] labels = labels(6, 20);
         MPerClassSampler a = MPerClassSampler.builder().setLabels(labels).setM(3).setBatchSize(12).optSeed(7).build();

@@ -7,9 +7,9 @@ import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.head.TripletHead;
 import io.github.dml4j.miner.BatchHardMiner;
+import io.github.dml4j.sampler.MPerClassSampler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.github.dml4j.sampler.MPerClassSampler;
 
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -69,6 +69,17 @@ class MetricTrainerTest {
                     .optSeed(1).optListeners().build().fit(train).losses();
             assertTrue(losses[3] < losses[0], type + " did not lower the loss: " + java.util.Arrays.toString(losses));
         }
+    }
+
+    @Test
+    void classPassesSamplingTrainsWithABatchThatIsNoMultipleOfM() {
+        LabeledImages train = SyntheticImages.generate(8, 32, 5);
+        TripletHead head = TripletHead.builder().setEmbeddingNet(newNet()).optMiner(BatchHardMiner.create()).build();
+        TrainingHistory history = MetricTrainer.builder().setHead(head).optEpochs(4).optBatchSize(30).optM(4)
+                .optSamplerMode(MPerClassSampler.Mode.CLASS_PASSES).optSeed(1).optListeners().build().fit(train);
+        double[] losses = history.losses();
+        assertEquals(256 / 30, history.epochs().get(0).batches());
+        assertTrue(losses[3] < losses[0], "the loss did not fall: " + java.util.Arrays.toString(losses));
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.github.dml4j.head.CenterLossHead;
 import io.github.dml4j.head.MetricHead;
 import io.github.dml4j.inference.EmbeddingModel;
 import io.github.dml4j.inference.ModelCard;
+import io.github.dml4j.sampler.MPerClassSampler;
 import io.github.dml4j.train.MetricTrainer;
 import io.github.dml4j.train.TrainingHistory;
 import picocli.CommandLine;
@@ -70,6 +71,10 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--m", description = "Images per class in a batch (default 16; 32 for zeroshot).")
     Integer m;
 
+    @Option(names = "--sampler", defaultValue = "PER_BATCH",
+            description = "How batches choose classes: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}; CLASS_PASSES is pytorch-metric-learning's default).")
+    MPerClassSampler.Mode samplerMode;
+
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
     float learningRate;
 
@@ -99,7 +104,7 @@ public final class Benchmark implements Callable<Integer> {
                 .optPixelNormalization(PixelNormalization.FASHION_MNIST).build();
         MetricHead head = loss.build(net, train.numClasses(), centerUpdate);
         MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(epochs).optBatchSize(batchSize)
-                .optM(perClass).optLearningRate(learningRate).optSeed(seed).optThreads(threads).build();
+                .optM(perClass).optSamplerMode(samplerMode).optLearningRate(learningRate).optSeed(seed).optThreads(threads).build();
         TrainingHistory history = trainer.fit(train);
 
         Map<String, Object> result = new LinkedHashMap<>();
