@@ -27,18 +27,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
  * The benchmark protocol of DESIGN.md on Fashion-MNIST: trains ConvNet-S with a loss, embeds the
  * evaluation images and prints one JSON line with the protocol's keys (also appended to
- * {@code --out}).
+ * {@code --out}). With {@code --seeds} it runs once per seed and ends with a line of the median,
+ * min and max of each figure, since one zero-shot run says little on its own.
  */
 @Command(name = "Benchmark", mixinStandardHelpOptions = true,
-        description = "Runs the DML4J benchmark protocol on Fashion-MNIST and prints one JSON line.")
+        description = "Runs the DML4J benchmark protocol on Fashion-MNIST and prints one JSON line per run (--seeds: then a median line).")
 public final class Benchmark implements Callable<Integer> {
+
+    private static final List<String> SUMMARIZED = List.of("precision_at_1", "r_precision",
+            "mean_average_precision_at_r", "NMI", "train_img_per_s", "eval_img_per_s");
 
     /** Splits of the protocol. */
     enum SplitName { standard, zeroshot }
@@ -62,6 +68,10 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--seeds", split = ",",
+            description = "Runs once per seed (e.g. 0,1,2,3,4), then prints the median, min and max of each figure.")
+    List<Long> seeds;
+
     @Option(names = "--threads", defaultValue = "2", description = "Engine threads (default ${DEFAULT-VALUE}).")
     int threads;
 
@@ -82,12 +92,11 @@ public final class Benchmark implements Callable<Integer> {
             description = "How center loss moves its centres: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     CenterLossHead.CenterUpdate centerUpdate;
 
-    @Option(names = "--save", description = "Directory to export the trained embedding model to.")
+    @Option(names = "--save", description = "Directory to export the trained embedding model to (with --seeds, one subdirectory seed-N per seed).")
     Path save;
 
     @Override
     public Integer call() throws IOException {
-        long start = System.nanoTime();
         LabeledImages trainFile = SampleData.full(data, FashionMnist.Split.TRAIN);
         LabeledImages testFile = SampleData.full(data, FashionMnist.Split.TEST);
         LabeledImages train = trainFile;
@@ -99,12 +108,29 @@ public final class Benchmark implements Callable<Integer> {
             test = s.test();
             perClass = m != null ? m : 32;
         }
+        List<Long> runSeeds = seeds == null || seeds.isEmpty() ? List.of(seed) : seeds;
+        List<Map<String, Object>> runs = new ArrayList<>();
+        for (long runSeed : runSeeds) {
+            Path saveTo = save == null || runSeeds.size() == 1 ? save : save.resolve("seed-" + runSeed);
+            Map<String, Object> result = run(train, test, perClass, runSeed, saveTo);
+            runs.add(result);
+            print(result);
+        }
+        if (runs.size() > 1) {
+            print(summary(runs));
+        }
+        return 0;
+    }
 
+    private Map<String, Object> run(LabeledImages train, LabeledImages test, int perClass, long runSeed, Path saveTo)
+            throws IOException {
+        long start = System.nanoTime();
         EmbeddingNet net = EmbeddingNet.builder().setBackbone(ConvNet.small(64)).setInputShape(1, 28, 28)
                 .optPixelNormalization(PixelNormalization.FASHION_MNIST).build();
         MetricHead head = loss.build(net, train.numClasses(), centerUpdate);
         MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(epochs).optBatchSize(batchSize)
-                .optM(perClass).optSamplerMode(samplerMode).optLearningRate(learningRate).optSeed(seed).optThreads(threads).build();
+                .optM(perClass).optSamplerMode(samplerMode).optLearningRate(learningRate).optSeed(runSeed)
+                .optThreads(threads).build();
         TrainingHistory history = trainer.fit(train);
 
         Map<String, Object> result = new LinkedHashMap<>();
@@ -113,10 +139,11 @@ public final class Benchmark implements Callable<Integer> {
             long embedStart = System.nanoTime();
             NDArray embeddings = model.embed(manager, test);
             double embedSeconds = (System.nanoTime() - embedStart) / 1e9;
-            RetrievalReport report = EmbeddingEvaluator.builder().optSeed(seed).build().evaluate(embeddings, test.labels());
+            RetrievalReport report = EmbeddingEvaluator.builder().optSeed(runSeed).build().evaluate(embeddings, test.labels());
             result.put("loss", loss.name());
             result.put("split", split.name());
             result.put("epochs", epochs);
+            result.put("seed", runSeed);
             result.put("precision_at_1", round(report.precisionAt1()));
             result.put("r_precision", round(report.rPrecision()));
             result.put("mean_average_precision_at_r", round(report.meanAveragePrecisionAtR()));
@@ -125,11 +152,36 @@ public final class Benchmark implements Callable<Integer> {
             result.put("eval_img_per_s", Math.round(test.size() / embedSeconds));
             result.put("wall_s", Math.round((System.nanoTime() - start) / 1e9));
             result.put("peak_rss_mb", Math.round(ProcessMemory.peakResidentMb()));
-            if (save != null) {
-                model.save(save);
+            if (saveTo != null) {
+                model.save(saveTo);
             }
         }
-        String json = new GsonBuilder().disableHtmlEscaping().create().toJson(result);
+        return result;
+    }
+
+    /** The median, min and max over the runs of each of the protocol's figures. */
+    private Map<String, Object> summary(List<Map<String, Object>> runs) {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("loss", loss.name());
+        summary.put("split", split.name());
+        summary.put("epochs", epochs);
+        summary.put("seeds", runs.stream().map(r -> r.get("seed")).toList());
+        for (String key : SUMMARIZED) {
+            double[] values = runs.stream().mapToDouble(r -> ((Number) r.get(key)).doubleValue()).sorted().toArray();
+            int n = values.length;
+            double median = n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+            Map<String, Double> stats = new LinkedHashMap<>();
+            stats.put("median", round(median));
+            stats.put("min", round(values[0]));
+            stats.put("max", round(values[n - 1]));
+            summary.put(key, stats);
+        }
+        summary.put("peak_rss_mb", Math.round(ProcessMemory.peakResidentMb()));
+        return summary;
+    }
+
+    private void print(Map<String, Object> line) throws IOException {
+        String json = new GsonBuilder().disableHtmlEscaping().create().toJson(line);
         System.out.println(json);
         if (out != null) {
             if (out.toAbsolutePath().getParent() != null) {
@@ -138,7 +190,6 @@ public final class Benchmark implements Callable<Integer> {
             Files.writeString(out, json + System.lineSeparator(), StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
-        return 0;
     }
 
     private static double round(double v) {
