@@ -82,7 +82,7 @@ public final class ContrastiveLoss extends MetricLoss {
         if (a.isEmpty()) {
             return embeddings.getManager().zeros(new ai.djl.ndarray.types.Shape(0));
         }
-        return distance.paired(embeddings.get(a), embeddings.get(b));
+        return distance.paired(LossMath.take(embeddings, a), LossMath.take(embeddings, b));
     }
 
     private NDArray positiveTerms(NDArray d) {

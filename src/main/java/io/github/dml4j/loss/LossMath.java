@@ -89,6 +89,31 @@ final class LossMath {
     }
 
     /**
+     * Rows {@code index} of a matrix, or elements of a vector: what {@code x.get(index)} returns,
+     * but read with {@code gather} so that the backward pass adds in a fixed order.
+     *
+     * <p>libtorch back-propagates an advanced-index read with {@code index_put_(accumulate=true)};
+     * on CPU with more than one thread and at least 32768 elements it adds repeated indices with
+     * atomic float additions whose order changes from run to run, so the gradient (and so a
+     * whole training run) is not reproducible. {@code gather}'s backward ({@code scatter_add})
+     * adds in a fixed order.
+     *
+     * @param x (N) or (N, D) values
+     * @param index integer indices into the first axis, repeats allowed
+     * @return (K) or (K, D) with K the number of indices
+     */
+    static NDArray take(NDArray x, NDArray index) {
+        NDArray i = index.toType(DataType.INT64, false).reshape(-1);
+        if (x.getShape().dimension() == 1) {
+            return x.gather(i, 0);
+        }
+        if (x.getShape().dimension() != 2) {
+            throw new IllegalArgumentException("LossMath.take expects a vector or a matrix, got " + x.getShape() + ".");
+        }
+        return x.gather(i.expandDims(1).broadcast(new Shape(i.size(), x.getShape().get(1))), 0);
+    }
+
+    /**
      * A (B, B) boolean mask that is true at every (rows[k], cols[k]); duplicates count once.
      *
      * @param rows int64 row indices

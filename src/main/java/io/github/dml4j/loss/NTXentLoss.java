@@ -59,9 +59,9 @@ public final class NTXentLoss extends MetricLoss {
         NDArray negativeCounts = tuples == null
                 ? BatchTuples.negativeMask(labels).toType(DataType.FLOAT32, false)
                 : LossMath.pairCounts(pairs.anchorNegative(), pairs.negative(), b, logits.getManager(), true);
-        NDArray rows = logits.get(anchors); // (P, B)
+        NDArray rows = LossMath.take(logits, anchors); // (P, B)
         NDArray counts = negativeCounts.get(anchors); // (P, B)
-        NDArray positive = logits.reshape(-1).get(anchors.mul(b).add(pairs.positive())).expandDims(1); // (P, 1)
+        NDArray positive = LossMath.take(logits.reshape(-1), anchors.mul(b).add(pairs.positive())).expandDims(1); // (P, 1)
         NDArray negatives = NDArrays.where(counts.gt(0f), rows,
                 rows.getManager().full(rows.getShape(), Float.NEGATIVE_INFINITY));
         NDArray max = negatives.max(new int[] {1}, true).maximum(positive).stopGradient();

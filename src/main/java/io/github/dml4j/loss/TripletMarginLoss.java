@@ -49,8 +49,8 @@ public final class TripletMarginLoss extends MetricLoss {
         long b = embeddings.getShape().get(0);
         NDArray d = distance.pairwise(embeddings, embeddings).reshape(-1);
         NDArray anchorRow = t.anchor().mul(b);
-        NDArray ap = d.get(anchorRow.add(t.positive()));
-        NDArray an = d.get(anchorRow.add(t.negative()));
+        NDArray ap = LossMath.take(d, anchorRow.add(t.positive()));
+        NDArray an = LossMath.take(d, anchorRow.add(t.negative()));
         NDArray violation = distance.margin(ap, an).add(margin);
         if (smoothLoss) {
             // softplus, stable form: log(1 + exp(-|x|)) + max(x, 0)

@@ -47,9 +47,13 @@ import java.util.Map;
  * <p>DJL {@link TrainingListener}s are notified as with DJL's own loop; the default,
  * {@link TrainingListener.Defaults#logging()}, shows a progress bar and logs each epoch's loss.
  * A fixed seed fixes the initialization and every batch. With one engine thread
- * ({@code optThreads(1)}) a rerun reproduces the loss curve bit for bit; with several threads
- * libtorch's CPU kernels may add in a different order from run to run, so reruns agree to about
- * 1e-4 in the loss.
+ * ({@code optThreads(1)}) a rerun reproduces the loss curve bit for bit. With several threads a
+ * rerun is bit-identical only if every kernel of the step adds in a fixed order; the pair and
+ * triplet losses therefore read embedding rows and distances with {@code gather}, not with an
+ * advanced index, whose multi-threaded CPU backward adds with atomics in a varying order. Even
+ * so, several threads give no guarantee: two-thread reruns of ConvNet-S with contrastive loss
+ * usually agree bit for bit, but one of six differed (from the first epoch on, cause unknown),
+ * and other heads have not been checked.
  */
 public final class MetricTrainer {
 
