@@ -11,14 +11,19 @@ import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.eval.RetrievalMetrics;
+import io.github.dml4j.head.MetricHead;
+import io.github.dml4j.loss.TripletMarginLoss;
+import io.github.dml4j.miner.TripletMarginMiner;
+import io.github.dml4j.train.ClassBatches;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
 
 /**
- * Shared pieces of the training tests: a small network for {@link SyntheticImages}, Precision@1
- * and the embeddings of its images, and a count of parameter-manager arrays per step.
+ * Shared pieces of the training tests: a small network for {@link SyntheticImages}, the classic
+ * triplet head, class batches, Precision@1 and the embeddings of its images, and a count of
+ * parameter-manager arrays per step.
  */
 public final class TrainingFixtures {
 
@@ -34,6 +39,23 @@ public final class TrainingFixtures {
         return EmbeddingNet.builder().setBackbone(new ConvNet(new int[] {16, 32}, 32)).setInputShape(1, 28, 28)
                 .optNormalize(normalize)
                 .optPixelNormalization(new PixelNormalization(new float[] {0.2f}, new float[] {0.3f})).build();
+    }
+
+    /**
+     * The classic triplet network's head: a triplet margin loss at margin 0.2 with a semi-hard
+     * triplet miner at the same margin (what the former {@code TripletHead} defaulted to).
+     */
+    public static MetricHead tripletHead(EmbeddingNet net) {
+        return MetricHead.builder().setEmbeddingNet(net)
+                .setLoss(TripletMarginLoss.builder().optMargin(0.2f).build())
+                .optMiner(TripletMarginMiner.builder().optMargin(0.2f).optType(TripletMarginMiner.Type.SEMIHARD).build())
+                .build();
+    }
+
+    /** P x K class batches of {@code images} for {@code net}: m images per class, seeded. */
+    public static ClassBatches classBatches(LabeledImages images, EmbeddingNet net, int batchSize, int m, long seed) {
+        return ClassBatches.builder().setImages(images).setNormalization(net.getPixelNormalization())
+                .optBatchSize(batchSize).optM(m).optSeed(seed).build();
     }
 
     /** Precision@1 of the network's embeddings, every image a query against the others. */

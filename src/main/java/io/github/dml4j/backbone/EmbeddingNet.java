@@ -12,6 +12,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.distance.Normalization;
+import io.github.dml4j.nn.ParameterGroup;
+
+import java.util.List;
 
 /**
  * The network that maps an image to its embedding: a backbone, then optionally L2
@@ -81,6 +84,15 @@ public final class EmbeddingNet extends AbstractBlock {
     /** Initializes the parameters for this network's input shape. */
     public void initialize(NDManager manager) {
         initialize(manager, DataType.FLOAT32, batchInputShape(1));
+    }
+
+    /**
+     * The groups of trainable parameters: the whole network as one group named
+     * {@code "embedding"} at the trainer's learning rate.
+     */
+    public List<ParameterGroup> parameterGroups() {
+        List<Parameter> trainable = getParameters().values().stream().filter(Parameter::requiresGradient).toList();
+        return trainable.isEmpty() ? List.of() : List.of(new ParameterGroup("embedding", 1f, trainable));
     }
 
     @Override

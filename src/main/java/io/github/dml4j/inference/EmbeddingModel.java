@@ -21,6 +21,7 @@ import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.distance.Distance;
 import io.github.dml4j.eval.ThresholdCalibration;
+import io.github.dml4j.provenance.TrainingProvenance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

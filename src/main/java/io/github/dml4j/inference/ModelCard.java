@@ -18,6 +18,7 @@ import io.github.dml4j.data.ImagePreprocessing;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.distance.Distance;
 import io.github.dml4j.eval.ThresholdCalibration;
+import io.github.dml4j.provenance.TrainingProvenance;
 
 import java.io.IOException;
 import java.io.StringReader;

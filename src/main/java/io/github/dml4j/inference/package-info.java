@@ -13,7 +13,7 @@
  *       of a model: format version (1), library and engine versions, architecture, input (size,
  *       grayscale or RGB, pixel normalization), distance (default {@code cosine} for normalized
  *       embeddings, else {@code l2}), calibrated threshold (none by default) and
- *       {@link io.github.dml4j.inference.TrainingProvenance} (data fingerprint, head, optimizer,
+ *       {@link io.github.dml4j.provenance.TrainingProvenance} (data fingerprint, head, optimizer,
  *       seed, losses, time, metrics), as Tribuo's model provenance.</li>
  *   <li>{@link io.github.dml4j.inference.BackboneRegistry} rebuilds backbones from the card by type
  *       name ({@code convnet} built in; others register).</li>

@@ -27,12 +27,15 @@ public final class ArcFaceLoss extends MarginSoftmaxLoss {
     private final float marginRadians;
 
     private ArcFaceLoss(Builder builder) {
-        super("ArcFaceLoss", builder.scale, builder.reduction);
+        super("ArcFaceLoss", builder);
         this.marginDegrees = builder.margin;
         this.marginRadians = (float) Math.toRadians(builder.margin);
     }
 
-    /** Returns a builder; defaults: margin 28.6 degrees, scale 64, mean over the batch. */
+    /**
+     * Returns a builder; the number of classes is required. Defaults: margin 28.6 degrees, scale
+     * 64, mean over the batch, class weights at 10x the trainer's learning rate.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -49,7 +52,7 @@ public final class ArcFaceLoss extends MarginSoftmaxLoss {
 
     @Override
     public String toString() {
-        return "ArcFaceLoss{margin=" + marginDegrees + " degrees, scale=" + getScale() + ", reduction=" + getReduction() + '}';
+        return "ArcFaceLoss{margin=" + marginDegrees + " degrees, classes=" + getNumClasses() + ", scale=" + getScale() + ", reduction=" + getReduction() + '}';
     }
 
     /** Builder for {@link ArcFaceLoss}. */

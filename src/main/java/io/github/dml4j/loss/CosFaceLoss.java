@@ -20,11 +20,14 @@ public final class CosFaceLoss extends MarginSoftmaxLoss {
     private final float margin;
 
     private CosFaceLoss(Builder builder) {
-        super("CosFaceLoss", builder.scale, builder.reduction);
+        super("CosFaceLoss", builder);
         this.margin = builder.margin;
     }
 
-    /** Returns a builder; defaults: margin 0.35, scale 64, mean over the batch. */
+    /**
+     * Returns a builder; the number of classes is required. Defaults: margin 0.35, scale 64, mean
+     * over the batch, class weights at 10x the trainer's learning rate.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -41,7 +44,7 @@ public final class CosFaceLoss extends MarginSoftmaxLoss {
 
     @Override
     public String toString() {
-        return "CosFaceLoss{margin=" + margin + ", scale=" + getScale() + ", reduction=" + getReduction() + '}';
+        return "CosFaceLoss{margin=" + margin + ", classes=" + getNumClasses() + ", scale=" + getScale() + ", reduction=" + getReduction() + '}';
     }
 
     /** Builder for {@link CosFaceLoss}. */

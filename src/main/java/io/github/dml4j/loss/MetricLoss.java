@@ -1,21 +1,22 @@
 package io.github.dml4j.loss;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.training.loss.Loss;
+import ai.djl.training.ParameterStore;
 import io.github.dml4j.distance.Distance;
 import io.github.dml4j.miner.MinedTuples;
 
 /**
- * Base of the embedding losses: a DJL {@link Loss} computed from a batch's embeddings, its
- * labels and optionally mined tuples, with a {@link Distance} and a {@link Reduction}.
+ * Base of the tuple losses: a loss without parameters computed from a batch's embeddings, its
+ * labels and optionally mined or explicit tuples, with a {@link Distance} and a {@link Reduction}.
  *
  * <p>As in pytorch-metric-learning, {@link #compute} does the checks, falls back to every valid
  * tuple of the batch when no tuples are given, and reduces; a subclass writes only
- * {@link #computeTerms}. Used as a DJL loss, {@link #evaluate} reads the embeddings from the
- * first prediction and the labels from the first label array, with no mining.
+ * {@link #computeTerms}, returning typed term groups.
  */
-public abstract class MetricLoss extends Loss {
+public abstract class MetricLoss extends EmbeddingLoss {
+
+    private static final byte VERSION = 1;
+
 
     private final Distance distance;
     private final Reduction reduction;
@@ -26,7 +27,7 @@ public abstract class MetricLoss extends Loss {
      * @param reduction how terms are reduced
      */
     protected MetricLoss(String name, Distance distance, Reduction reduction) {
-        super(name);
+        super(VERSION, name, 1f);
         if (distance == null) {
             throw new IllegalArgumentException("The distance of " + name + " must not be null.");
         }
@@ -47,30 +48,17 @@ public abstract class MetricLoss extends Loss {
         return reduction;
     }
 
+    /** Tuple losses score pairs or triplets: mined ones, explicit ones, or every valid one of the batch. */
     @Override
-    public NDArray evaluate(NDList labels, NDList predictions) {
-        return compute(predictions.head(), labels.head(), null);
+    public final boolean acceptsTuples() {
+        return true;
     }
 
-    /**
-     * Computes the reduced loss.
-     *
-     * @param embeddings (B, D) embeddings
-     * @param labels (B) or (B, 1) integer labels
-     * @param tuples mined tuples, or {@code null} for every valid tuple of the batch
-     * @return a scalar; zero, still attached to the graph, when there is no tuple
-     */
-    public final NDArray compute(NDArray embeddings, NDArray labels, MinedTuples tuples) {
-        if (embeddings.getShape().dimension() != 2) {
-            throw new IllegalArgumentException(getName() + " expects embeddings of shape (batch, dim), got "
-                    + embeddings.getShape() + ".");
-        }
-        NDArray flatLabels = labels.reshape(-1);
-        if (flatLabels.size() != embeddings.getShape().get(0)) {
-            throw new IllegalArgumentException(getName() + " got " + embeddings.getShape().get(0)
-                    + " embeddings but " + flatLabels.size() + " labels.");
-        }
-        return reduce(embeddings, computeTerms(embeddings, flatLabels, tuples));
+    /** Reduces the terms of {@link #computeTerms}; a result of zero stays attached to the graph. */
+    @Override
+    protected final NDArray computeLoss(ParameterStore parameterStore, NDArray embeddings, NDArray labels,
+                                        MinedTuples tuples, boolean training) {
+        return reduce(embeddings, computeTerms(embeddings, labels, tuples));
     }
 
     /**

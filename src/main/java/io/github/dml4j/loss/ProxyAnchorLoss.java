@@ -2,9 +2,9 @@ package io.github.dml4j.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.training.loss.Loss;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.NormalInitializer;
 import io.github.dml4j.distance.Normalization;
 
 /**
@@ -21,25 +21,28 @@ import io.github.dml4j.distance.Normalization;
  *
  * <p>Defaults as pytorch-metric-learning: margin 0.1, alpha 32, cosine similarity, and its
  * reduction (the positive sum divided by the number of classes present, the negative sum by
- * the number of classes). The proxies, a (C, D) parameter, are passed explicitly; they live in
- * {@code io.github.dml4j.head.ProxyAnchorHead}, which trains them at their own (larger) learning
- * rate. The log-sum-exp terms are computed stably (masked maximum subtracted).
- *
- * <p>Used directly as a DJL {@link Loss}, {@link #evaluate} takes the embeddings from the first
- * prediction and the (C, D) proxies from the second.
+ * the number of classes). The loss owns the proxies, a (C, D) parameter that starts from
+ * Kaiming-normal values (standard deviation sqrt(2 / C)) as pytorch-metric-learning's, and trains
+ * them at 10 times the trainer's learning rate by default (the paper trains proxies 100 times
+ * faster than its network). The log-sum-exp terms are computed stably (masked maximum
+ * subtracted).
  */
-public final class ProxyAnchorLoss extends Loss {
+public final class ProxyAnchorLoss extends ClassParameterLoss {
 
     private final float margin;
     private final float alpha;
 
     private ProxyAnchorLoss(Builder builder) {
-        super("ProxyAnchorLoss");
+        super("ProxyAnchorLoss", builder.numClasses, builder.learningRateMultiplier, "proxies", false,
+                new NormalInitializer((float) Math.sqrt(2.0 / Math.max(1, builder.numClasses))), true);
         this.margin = builder.margin;
         this.alpha = builder.alpha;
     }
 
-    /** Returns a builder; defaults: margin 0.1, alpha 32. */
+    /**
+     * Returns a builder; the number of classes is required. Defaults: margin 0.1, alpha 32, proxies
+     * at 10x the trainer's learning rate.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -54,35 +57,14 @@ public final class ProxyAnchorLoss extends Loss {
         return alpha;
     }
 
-    @Override
-    public NDArray evaluate(NDList labels, NDList predictions) {
-        if (predictions.size() < 2) {
-            throw new IllegalArgumentException("ProxyAnchorLoss as a DJL loss needs two predictions, the embeddings and "
-                    + "the (classes, dim) proxies, got " + predictions.size() + ".");
-        }
-        return compute(predictions.get(0), labels.head(), predictions.get(1));
+    /** The (C, D) proxies, one row per class. */
+    public Parameter getProxies() {
+        return classParameter();
     }
 
-    /**
-     * Computes the loss of a batch against explicit proxies.
-     *
-     * @param embeddings (B, D) embeddings (normalized here; they need not be)
-     * @param labels (B) or (B, 1) integer labels in [0, C)
-     * @param proxies (C, D) proxies, one row per class
-     * @return the scalar loss, in the manager of {@code embeddings}
-     */
-    public NDArray compute(NDArray embeddings, NDArray labels, NDArray proxies) {
-        if (embeddings.getShape().dimension() != 2) {
-            throw new IllegalArgumentException("ProxyAnchorLoss expects embeddings of shape (batch, dim), got "
-                    + embeddings.getShape() + ".");
-        }
-        if (proxies.getShape().dimension() != 2 || proxies.getShape().get(1) != embeddings.getShape().get(1)) {
-            throw new IllegalArgumentException("ProxyAnchorLoss expects proxies of shape (classes, " + embeddings.getShape().get(1)
-                    + ") for embeddings of size " + embeddings.getShape().get(1) + ", got " + proxies.getShape() + ".");
-        }
-        NDArray flat = ClassLabels.check(labels, embeddings.getShape().get(0), proxies.getShape().get(0),
-                "ProxyAnchorLoss's proxies");
-        return computeFromSimilarity(similarity(embeddings, proxies), flat);
+    @Override
+    protected NDArray computeFromParameter(NDArray embeddings, NDArray labels, NDArray proxies, boolean training) {
+        return computeFromSimilarity(similarity(embeddings, proxies), labels);
     }
 
     /**
@@ -114,7 +96,7 @@ public final class ProxyAnchorLoss extends Loss {
      * @return (B, C) similarities, differentiable with respect to both arguments
      */
     public static NDArray similarity(NDArray embeddings, NDArray proxies) {
-        NDArray p = MarginSoftmaxLoss.inManagerOf(embeddings, proxies);
+        NDArray p = inManagerOf(embeddings, proxies);
         return Normalization.l2(embeddings).matMul(Normalization.l2(p).transpose());
     }
 
@@ -132,15 +114,22 @@ public final class ProxyAnchorLoss extends Loss {
 
     @Override
     public String toString() {
-        return "ProxyAnchorLoss{margin=" + margin + ", alpha=" + alpha + '}';
+        return "ProxyAnchorLoss{classes=" + getNumClasses() + ", margin=" + margin + ", alpha=" + alpha + '}';
     }
 
     /** Builder for {@link ProxyAnchorLoss}. */
-    public static final class Builder {
+    public static final class Builder extends ClassParameterLoss.BaseBuilder<Builder> {
         private float margin = 0.1f;
         private float alpha = 32f;
 
-        private Builder() {}
+        private Builder() {
+            super(10f);
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
 
         /** Sets the margin (default 0.1). */
         public Builder optMargin(float margin) {

@@ -90,6 +90,22 @@ public final class MPerClassSampler implements Sampler {
         return length;
     }
 
+    /** The seed of the batches. */
+    public long getSeed() {
+        return seed;
+    }
+
+    /** The number of images whose labels the sampler was built on. */
+    public int imageCount() {
+        return Arrays.stream(indicesByClass).mapToInt(a -> a.length).sum();
+    }
+
+    @Override
+    public String toString() {
+        return "MPerClassSampler{m=" + m + ", batchSize=" + batchSize + ", mode=" + mode + ", length=" + length
+                + ", seed=" + seed + '}';
+    }
+
     /**
      * The batches of epoch {@code epochIndex}, each an array of dataset indices, reproducible for
      * a seed.

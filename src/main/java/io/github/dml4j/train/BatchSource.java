@@ -2,17 +2,26 @@ package io.github.dml4j.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.data.PixelNormalization;
+import io.github.dml4j.head.BatchLayout;
+import io.github.dml4j.provenance.SamplingSettings;
 
 import java.util.Iterator;
 
 /**
- * Where {@link MetricTrainer} gets its batches from: which records form each batch of an epoch,
- * and how a batch of records becomes input and label tensors.
+ * Where {@link MetricTrainer} gets its batches from: what their records are (the
+ * {@link BatchLayout}), which records form each batch of an epoch, and how a batch of records
+ * becomes normalized input and label tensors. The sampler and its settings (m, positive share,
+ * seed) belong here, not to the trainer.
  *
- * <p>{@link ClassBatches} gives P x K batches of single images for in-batch mining; pair and
- * triplet datasets give batches of two or three images per record.
+ * <p>{@link ClassBatches} gives P x K batches of single images for in-batch mining;
+ * {@link PairBatches} and {@link TripletBatches} give explicit pairs and triplets.
  */
 public interface BatchSource {
+
+    /** What the batches' records are; the head embeds and scores them accordingly. */
+    BatchLayout layout();
 
     /** Records per batch. */
     int batchSize();
@@ -33,4 +42,13 @@ public interface BatchSource {
 
     /** The shapes of one batch's inputs, e.g. one (B, C, H, W) for images, two for pairs. */
     Shape[] inputShapes();
+
+    /** How pixels become network input; it must be the embedding network's. */
+    PixelNormalization normalization();
+
+    /** The images the batches are drawn from, for the model card's data fingerprint. */
+    LabeledImages images();
+
+    /** The sampler and its settings, for the model card. */
+    SamplingSettings sampling();
 }

@@ -3,7 +3,11 @@ package io.github.dml4j.train;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.PairDataset;
+import io.github.dml4j.data.PixelNormalization;
+import io.github.dml4j.head.BatchLayout;
+import io.github.dml4j.provenance.SamplingSettings;
 import io.github.dml4j.sampler.BalancedPairSampler;
 
 import java.util.Iterator;
@@ -14,8 +18,8 @@ import java.util.Iterator;
  *
  * <p>The inputs are two normalized (B, C, H, W) tensors, the first and the second image of each
  * pair; the label is a (B) int64 vector, 1 where both images show the same class and 0
- * otherwise. A batch counts 2B images. Build the dataset with the embedding network's pixel
- * normalization.
+ * otherwise. Layout {@link BatchLayout#PAIRS}. A batch counts 2B images. Build the dataset with
+ * the embedding network's pixel normalization.
  */
 public final class PairBatches implements BatchSource {
 
@@ -47,6 +51,11 @@ public final class PairBatches implements BatchSource {
     }
 
     @Override
+    public BatchLayout layout() {
+        return BatchLayout.PAIRS;
+    }
+
+    @Override
     public int batchSize() {
         return sampler.getBatchSize();
     }
@@ -72,5 +81,26 @@ public final class PairBatches implements BatchSource {
     public Shape[] inputShapes() {
         Shape one = new Shape(sampler.getBatchSize()).addAll(dataset.images().imageShape());
         return new Shape[] {one, one};
+    }
+
+    @Override
+    public PixelNormalization normalization() {
+        return dataset.normalization();
+    }
+
+    @Override
+    public LabeledImages images() {
+        return dataset.images();
+    }
+
+    @Override
+    public SamplingSettings sampling() {
+        return new SamplingSettings("BalancedPairSampler", sampler.getBatchSize(), sampler.batchesPerEpoch(), null, null,
+                sampler.getPositiveShare(), sampler.getSeed());
+    }
+
+    @Override
+    public String toString() {
+        return "PairBatches{" + dataset.images() + ", " + sampler + '}';
     }
 }

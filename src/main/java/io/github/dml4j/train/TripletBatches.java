@@ -3,7 +3,11 @@ package io.github.dml4j.train;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.data.TripletDataset;
+import io.github.dml4j.head.BatchLayout;
+import io.github.dml4j.provenance.SamplingSettings;
 import io.github.dml4j.sampler.EpochBatches;
 
 import java.util.Iterator;
@@ -14,8 +18,9 @@ import java.util.Iterator;
  * permutation, cut into {@code size / batchSize} whole batches.
  *
  * <p>The inputs are three normalized (B, C, H, W) tensors (anchors, positives, negatives); the
- * label is a (B, 3) int64 matrix of the three images' classes. A batch counts 3B images. Build
- * the dataset with the embedding network's pixel normalization.
+ * label is a (B, 3) int64 matrix of the three images' classes. Layout
+ * {@link BatchLayout#TRIPLETS}. A batch counts 3B images. Build the dataset with the embedding
+ * network's pixel normalization.
  */
 public final class TripletBatches implements BatchSource {
 
@@ -44,6 +49,11 @@ public final class TripletBatches implements BatchSource {
     /** The triplets' dataset. */
     public TripletDataset dataset() {
         return dataset;
+    }
+
+    @Override
+    public BatchLayout layout() {
+        return BatchLayout.TRIPLETS;
     }
 
     @Override
@@ -79,5 +89,26 @@ public final class TripletBatches implements BatchSource {
     public Shape[] inputShapes() {
         Shape one = new Shape(batchSize).addAll(dataset.images().imageShape());
         return new Shape[] {one, one, one};
+    }
+
+    @Override
+    public PixelNormalization normalization() {
+        return dataset.normalization();
+    }
+
+    @Override
+    public LabeledImages images() {
+        return dataset.images();
+    }
+
+    @Override
+    public SamplingSettings sampling() {
+        return new SamplingSettings("TripletDataset", batchSize, batchesPerEpoch(), null, null, null, seed);
+    }
+
+    @Override
+    public String toString() {
+        return "TripletBatches{" + dataset.size() + " triplets of " + dataset.images() + ", batchSize=" + batchSize
+                + ", seed=" + seed + '}';
     }
 }

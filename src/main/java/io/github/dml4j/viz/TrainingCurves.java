@@ -1,7 +1,7 @@
 package io.github.dml4j.viz;
 
-import io.github.dml4j.train.EpochResult;
-import io.github.dml4j.train.TrainingHistory;
+import io.github.dml4j.provenance.EpochResult;
+import io.github.dml4j.provenance.TrainingHistory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -10,7 +10,7 @@
  *       colour per label for the 20 most frequent labels and grey for the rest, at most 20,000
  *       points drawn (a seeded sample);
  *   <li>{@link io.github.dml4j.viz.TrainingCurves}: mean loss per epoch of a {@link
- *       io.github.dml4j.train.TrainingHistory}, with metric columns on a second axis;
+ *       io.github.dml4j.provenance.TrainingHistory}, with metric columns on a second axis;
  *   <li>{@link io.github.dml4j.viz.VerificationPlots}: the ROC curves and the embedding map of a
  *       verification evaluation written into one folder.
  * </ul>

@@ -11,6 +11,7 @@ import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.distance.CosineSimilarity;
 import io.github.dml4j.eval.ThresholdCalibration;
+import io.github.dml4j.provenance.TrainingProvenance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -243,43 +244,93 @@ class ModelCardTest {
     void provenanceValidation() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TrainingProvenance.builder().optEpochs(3).build());
-        assertEquals("The training provenance needs the dataset: call setDataset(name, images).", e.getMessage());
+        assertEquals("The training provenance needs the dataset: call setDataset(name, images), or setDatasetName(name)"
+                + " with optHistory(history).", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainingProvenance.builder().setDatasetName("d").build());
+        assertEquals("The training provenance needs the dataset's fingerprint: call setDataset(name, images), or"
+                + " optHistory(history) of a training run.", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TrainingProvenance.builder()
                 .setDataset("d", "abc", 10, 2).addMetric("nmi", Double.NaN).build());
         assertEquals("Metric 'nmi' is NaN; only finite values can be recorded (leave the metric out instead).",
                 e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new TrainingProvenance("d", "abc", 1, 1, null, null, null,
-                null, null, null, null, null, "yesterday", null));
+                null, null, null, null, null, null, null, null, null, null, null, "yesterday", null));
         assertEquals("The creation time 'yesterday' is not an ISO-8601 instant such as 2025-01-31T12:00:00Z.",
                 e.getMessage());
         TrainingProvenance p = TrainingProvenance.builder().setDataset("d", "abc", 10, 2).build();
         assertEquals(List.of(), p.epochLosses());
         assertEquals(Map.of(), p.metrics());
+        assertEquals(Map.of(), p.learningRates());
+        assertEquals(List.of(), p.devices());
+        assertNull(p.sampling());
+        assertNull(p.layout());
         assertEquals(Map.of("r_precision", 0.5), p.withMetrics(Map.of("r_precision", 0.5)).metrics());
         assertThrows(UnsupportedOperationException.class, () -> p.metrics().put("x", 1.0));
     }
 
     @Test
-    void provenanceFromTrainerAndHistory() {
+    void provenanceFromTheSettingsAndHistoryOfARun() {
         try (NDManager manager = NDManager.newBaseManager()) {
             EmbeddingNet net = TestModels.smallNet(manager);
-            io.github.dml4j.train.MetricTrainer trainer = io.github.dml4j.train.MetricTrainer.builder()
-                    .setHead(io.github.dml4j.head.TripletHead.builder().setEmbeddingNet(net).build())
-                    .optEpochs(3).optBatchSize(64).optSeed(7).build();
-            io.github.dml4j.train.TrainingHistory history = new io.github.dml4j.train.TrainingHistory(List.of(
-                    new io.github.dml4j.train.EpochResult(1, 0.5, 10, 640, 1.0),
-                    new io.github.dml4j.train.EpochResult(2, 0.25, 10, 640, 1.0)));
+            io.github.dml4j.head.MetricHead head = io.github.dml4j.head.MetricHead.builder().setEmbeddingNet(net)
+                    .setLoss(io.github.dml4j.loss.TripletMarginLoss.builder().build())
+                    .optMiner(io.github.dml4j.miner.BatchHardMiner.create()).build();
             LabeledImages data = TestModels.randomImages(10, 1, 0);
-            TrainingProvenance p = TrainingProvenance.builder().setDataset("random", data)
-                    .optTrainer(trainer).optHistory(history).build();
-            assertEquals(trainer.getHead().describe(), p.head());
-            assertEquals(trainer.getHead().getLoss().getName(), p.loss());
-            assertEquals(trainer.describeOptimizer(), p.optimizer());
+            io.github.dml4j.provenance.SamplingSettings sampling = new io.github.dml4j.provenance.SamplingSettings(
+                    "MPerClassSampler", 64, 10, 8, "PER_BATCH", null, 5);
+            io.github.dml4j.provenance.TrainingSettings settings = new io.github.dml4j.provenance.TrainingSettings(
+                    head.describe(), head.getLoss().getName(), head.getMiner().toString(), "ADAM", 0.001,
+                    Map.of("embedding", 0.001), 0.0, 3, 7, sampling, "CLASSES", List.of("cpu()"), data.fingerprint(),
+                    data.size(), data.numClasses());
+            io.github.dml4j.provenance.TrainingHistory history = new io.github.dml4j.provenance.TrainingHistory(settings,
+                    List.of(new io.github.dml4j.provenance.EpochResult(1, 0.5, 10, 640, 1.0),
+                            new io.github.dml4j.provenance.EpochResult(2, 0.25, 10, 640, 1.0)));
+            TrainingProvenance p = TrainingProvenance.builder().setDataset("random", data).optHistory(history).build();
+            assertEquals(head.describe(), p.head());
+            assertEquals(head.getLoss().getName(), p.loss());
+            assertEquals(head.getMiner().toString(), p.miner());
+            assertEquals("ADAM", p.optimizer());
+            assertEquals(0.001, p.learningRate());
+            assertEquals(Map.of("embedding", 0.001), p.learningRates());
+            assertEquals(0.0, p.weightDecay());
             assertEquals(3, p.epochs());
             assertEquals(64, p.batchSize());
+            assertEquals(sampling, p.sampling());
+            assertEquals("CLASSES", p.layout());
+            assertEquals(List.of("cpu()"), p.devices());
             assertEquals(7L, p.seed());
             assertEquals(List.of(0.5, 0.25), p.epochLosses());
+            assertEquals(data.fingerprint(), p.datasetFingerprint());
             assertEquals(p, ModelCard.fromJson(ModelCard.describe(net).withTraining(p).toJson()).training());
+            // the data's fingerprint, size and classes come from the run when only the name is given
+            TrainingProvenance named = TrainingProvenance.builder().setDatasetName("random").optHistory(history)
+                    .optCreatedAt(Instant.parse(p.createdAt())).build();
+            assertEquals(p, named);
+            // a history without settings (e.g. read from a CSV) gives the losses only
+            TrainingProvenance lossesOnly = TrainingProvenance.builder().setDataset("random", data)
+                    .optHistory(new io.github.dml4j.provenance.TrainingHistory(null, history.epochs())).build();
+            assertEquals(List.of(0.5, 0.25), lossesOnly.epochLosses());
+            assertNull(lossesOnly.optimizer());
+            assertEquals(Map.of(), lossesOnly.learningRates());
+        }
+    }
+
+    @Test
+    void aCardWrittenBeforeTheRunSettingsExistedStillReads() {
+        // the training fields the card gained (miner, learning rates, weight decay, sampling, layout, devices) may be absent
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ModelCard card = ModelCard.describe(TestModels.smallNet(manager))
+                    .withTraining(TestModels.provenance(TestModels.randomImages(20, 1, 0)));
+            com.google.gson.JsonObject json = com.google.gson.JsonParser.parseString(card.toJson()).getAsJsonObject();
+            com.google.gson.JsonObject training = json.getAsJsonObject("training");
+            for (String added : List.of("miner", "learningRates", "weightDecay", "sampling", "layout", "devices")) {
+                assertTrue(training.has(added), added);
+                training.remove(added);
+            }
+            ModelCard back = ModelCard.fromJson(json.toString());
+            assertEquals(card, back);
+            assertEquals(Map.of(), back.training().learningRates());
+            assertEquals(List.of(), back.training().devices());
         }
     }
 }

@@ -8,6 +8,7 @@ import io.github.dml4j.backbone.ConvNet;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.PixelNormalization;
+import io.github.dml4j.provenance.TrainingProvenance;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;

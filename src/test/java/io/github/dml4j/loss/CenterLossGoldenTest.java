@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import io.github.dml4j.Golden;
 import org.junit.jupiter.api.AfterEach;
@@ -27,11 +28,17 @@ class CenterLossGoldenTest {
         manager.close();
     }
 
+    /** A center loss over 8 classes whose centres are the reference's, in {@code dataType}. */
+    private CenterLoss withReferenceCentres(CenterLoss.Builder builder, DataType dataType) {
+        CenterLoss loss = builder.setNumClasses(8).build();
+        return ParameterGradientCheck.withValues(manager, loss, loss.getCenters(), 8, dataType,
+                Golden.floats(Golden.get("centers_C_by_D")));
+    }
+
     @Test
     void matchesTheReference() {
-        CenterLoss loss = CenterLoss.builder().build();
-        NDArray centers = Golden.matrix(manager, Golden.get("centers_C_by_D"));
-        LossGoldenCheck.check(manager, "center_loss_half_mean_sq", e -> loss.compute(e, LossGoldenCheck.labels(manager), centers), 1e-4);
+        CenterLoss loss = withReferenceCentres(CenterLoss.builder(), DataType.FLOAT32);
+        LossGoldenCheck.check(manager, "center_loss_half_mean_sq", e -> loss.compute(e, LossGoldenCheck.labels(manager)), 1e-4);
     }
 
     @Test
@@ -40,12 +47,18 @@ class CenterLossGoldenTest {
         double[][] c = PlainLosses.toDouble(Golden.floats(Golden.get("centers_C_by_D")));
         int[] labels = Golden.ints(Golden.get("batch", "labels"));
         NDArray ee = Golden.matrix(manager, Golden.get("batch", "embeddings"));
-        NDArray cc = Golden.matrix(manager, Golden.get("centers_C_by_D"));
         NDArray l = manager.create(labels);
         double plain = PlainLosses.center(e, labels, c);
-        assertEquals(plain, CenterLoss.builder().build().compute(ee, l, cc).getFloat(), 1e-6 * plain);
-        assertEquals(32 * plain, CenterLoss.builder().optReduction(Reduction.SUM).build().compute(ee, l, cc).getFloat(), 1e-6 * 32 * plain);
-        assertEquals(plain, CenterLoss.builder().build().evaluate(new NDList(l), new NDList(ee, cc)).getFloat(), 1e-6 * plain);
+        CenterLoss mean = withReferenceCentres(CenterLoss.builder(), DataType.FLOAT32);
+        assertEquals(plain, mean.compute(ee, l).getFloat(), 1e-6 * plain);
+        CenterLoss sum = withReferenceCentres(CenterLoss.builder().optReduction(Reduction.SUM), DataType.FLOAT32);
+        assertEquals(32 * plain, sum.compute(ee, l).getFloat(), 1e-6 * 32 * plain);
+        // as a block, its inputs are (embeddings, labels)
+        NDList out = mean.forward(new ai.djl.training.ParameterStore(manager, false), new NDList(ee, l), false);
+        assertEquals(plain, out.singletonOrThrow().getFloat(), 1e-6 * plain);
+        // the static helpers compute the same from the centres' values
+        NDArray own = CenterLoss.ownCenters(l, mean.getCenters().getArray());
+        assertEquals(plain, mean.computeFromOwnCenters(ee, own).getFloat(), 1e-6 * plain);
     }
 
     @Test
@@ -54,11 +67,13 @@ class CenterLossGoldenTest {
         float[][] x = Golden.floats(Golden.get("batch", "embeddings"));
         float[][] c = Golden.floats(Golden.get("centers_C_by_D"));
         int[] labels = Golden.ints(Golden.get("batch", "labels"));
-        NDArray centers = manager.create(c);
+        CenterLoss loss = withReferenceCentres(CenterLoss.builder(), DataType.FLOAT32);
+        NDArray centers = loss.getCenters().getArray();
+        // Wen et al.'s centres take no gradient in training; asked for one, they get the closed form
         centers.setRequiresGradient(true);
         float[] grad;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            gc.backward(CenterLoss.builder().build().compute(manager.create(x), manager.create(labels), centers));
+            gc.backward(loss.compute(manager.create(x), manager.create(labels)));
         }
         try (NDArray g = centers.getGradient()) {
             grad = g.toFloatArray();
@@ -78,21 +93,27 @@ class CenterLossGoldenTest {
         // and the same through finite differences in float64
         NDArray e64 = ParameterGradientCheck.embeddings64(manager);
         NDArray l = manager.create(labels);
-        ParameterGradientCheck.check(manager, c, p -> CenterLoss.builder().build().compute(e64, l, p), 1e-6);
+        CenterLoss loss64 = withReferenceCentres(CenterLoss.builder(), DataType.FLOAT64);
+        ParameterGradientCheck.check(loss64.getCenters(), () -> loss64.compute(e64, l), 1e-6);
     }
 
     @Test
     void badInputIsNamed() {
         NDArray e = Golden.matrix(manager, Golden.get("batch", "embeddings"));
-        NDArray centers = Golden.matrix(manager, Golden.get("centers_C_by_D"));
-        assertEquals("Label 12 is outside the 8 classes of CenterLoss's centres: labels must lie in [0, 8).",
+        CenterLoss loss = withReferenceCentres(CenterLoss.builder(), DataType.FLOAT32);
+        assertEquals("Label 12 is outside the 8 classes of CenterLoss: labels must lie in [0, 8). Build the loss with"
+                        + " setNumClasses(...) covering every training label, or remap the labels.",
                 assertThrows(IllegalArgumentException.class,
-                        () -> CenterLoss.builder().build().compute(e, LossGoldenCheck.labels(manager).add(5), centers)).getMessage());
-        assertEquals("CenterLoss's centres got 32 embeddings but 31 labels.",
+                        () -> loss.compute(e, LossGoldenCheck.labels(manager).add(5))).getMessage());
+        assertEquals("CenterLoss got 32 embeddings but 31 labels.",
                 assertThrows(IllegalArgumentException.class,
-                        () -> CenterLoss.builder().build().compute(e, LossGoldenCheck.labels(manager).get(":31"), centers)).getMessage());
-        assertEquals("CenterLoss expects centres of shape (classes, 8) for embeddings of size 8, got (8, 4).",
+                        () -> loss.compute(e, LossGoldenCheck.labels(manager).get(":31"))).getMessage());
+        assertEquals("CenterLoss was initialized for embeddings of size 8 but got embeddings of size 4.",
                 assertThrows(IllegalArgumentException.class,
-                        () -> CenterLoss.builder().build().compute(e, LossGoldenCheck.labels(manager), centers.get(":, :4"))).getMessage());
+                        () -> loss.compute(e.get(":, :4"), LossGoldenCheck.labels(manager))).getMessage());
+        assertEquals("CenterLoss is not initialized: train it in a MetricHead, or call initialize(manager, embeddingSize)"
+                        + " before computing it directly.",
+                assertThrows(IllegalStateException.class, () -> CenterLoss.builder().setNumClasses(8).build()
+                        .compute(e, LossGoldenCheck.labels(manager))).getMessage());
     }
 }

@@ -1,9 +1,10 @@
 package io.github.dml4j.loss;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
 import io.github.dml4j.Golden;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,31 +27,58 @@ class MarginSoftmaxLossGoldenTest {
         manager.close();
     }
 
-    private NDArray weights() {
-        return Golden.matrix(manager, Golden.get("class_weights_D_by_C"));
+    /** The loss with the reference's (8, 8) class weights as its own, in {@code dataType}. */
+    private <L extends MarginSoftmaxLoss> L withReferenceWeights(L loss, DataType dataType) {
+        return ParameterGradientCheck.withValues(manager, loss, loss.getClassWeights(), 8, dataType,
+                Golden.floats(Golden.get("class_weights_D_by_C")));
     }
 
     @Test
     void arcFaceMatchesTheReference() {
-        ArcFaceLoss loss = ArcFaceLoss.builder().build();
+        ArcFaceLoss loss = withReferenceWeights(ArcFaceLoss.builder().setNumClasses(8).build(), DataType.FLOAT32);
         assertEquals(28.6f, loss.getMargin());
         assertEquals(64f, loss.getScale());
-        NDArray w = weights();
-        LossGoldenCheck.check(manager, "arcface_m28.6_s64", e -> loss.compute(e, LossGoldenCheck.labels(manager), w), 1e-4);
+        assertEquals(10f, loss.getLearningRateMultiplier());
+        LossGoldenCheck.check(manager, "arcface_m28.6_s64", e -> loss.compute(e, LossGoldenCheck.labels(manager)), 1e-4);
     }
 
     @Test
     void cosFaceMatchesTheReference() {
-        CosFaceLoss loss = CosFaceLoss.builder().build();
-        NDArray w = weights();
-        LossGoldenCheck.check(manager, "cosface_m0.35_s64", e -> loss.compute(e, LossGoldenCheck.labels(manager), w), 1e-4);
+        CosFaceLoss loss = withReferenceWeights(CosFaceLoss.builder().setNumClasses(8).build(), DataType.FLOAT32);
+        assertEquals(10f, loss.getLearningRateMultiplier());
+        LossGoldenCheck.check(manager, "cosface_m0.35_s64", e -> loss.compute(e, LossGoldenCheck.labels(manager)), 1e-4);
     }
 
     @Test
-    void asADjlLossTheSecondPredictionIsTheClassWeights() {
+    void theGradientReachesTheLossOwnClassWeights() {
+        // what the trainer's optimizer steps on: the gradient of the loss at the class weights themselves
+        ArcFaceLoss loss = withReferenceWeights(ArcFaceLoss.builder().setNumClasses(8).build(), DataType.FLOAT32);
+        NDArray weights = loss.getClassWeights().getArray();
+        weights.setRequiresGradient(true);
         NDArray e = Golden.matrix(manager, Golden.get("batch", "embeddings"));
-        float value = ArcFaceLoss.builder().build().evaluate(new NDList(LossGoldenCheck.labels(manager)), new NDList(e, weights())).getFloat();
+        float value;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray l = loss.compute(e, LossGoldenCheck.labels(manager));
+            value = l.getFloat();
+            gc.backward(l);
+        }
         assertEquals(Golden.get("losses", "arcface_m28.6_s64", "value").getAsFloat(), value, 1e-4f * value);
+        float[] grad = weights.getGradient().toFloatArray();
+        double norm = 0;
+        for (float g : grad) {
+            norm += g * g;
+        }
+        assertEquals(64, grad.length);
+        org.junit.jupiter.api.Assertions.assertTrue(norm > 0 && Double.isFinite(norm), "gradient norm " + norm);
+    }
+
+    @Test
+    void aLossWithParametersIsNoDjlLoss() {
+        // a DJL trainer would not update the class weights: the former evaluate(labels, (embeddings, weights)) is gone
+        assertEquals("ArcFaceLoss owns parameters, which DJL's trainer would not update: train it in a MetricHead with"
+                        + " MetricTrainer.",
+                assertThrows(IllegalStateException.class,
+                        () -> ArcFaceLoss.builder().setNumClasses(8).build().asDjlLoss()).getMessage());
     }
 
     @Test
@@ -59,11 +87,14 @@ class MarginSoftmaxLossGoldenTest {
         double[][] w = PlainLosses.toDouble(Golden.floats(Golden.get("class_weights_D_by_C")));
         int[] labels = Golden.ints(Golden.get("batch", "labels"));
         NDArray ee = Golden.matrix(manager, Golden.get("batch", "embeddings")).toType(DataType.FLOAT64, false);
-        NDArray ww = weights().toType(DataType.FLOAT64, false);
         NDArray l = manager.create(labels);
-        double arc = ArcFaceLoss.builder().optMargin(10f).optScale(8f).build().compute(ee, l, ww).getDouble();
+        ArcFaceLoss arcFace = withReferenceWeights(ArcFaceLoss.builder().setNumClasses(8).optMargin(10f).optScale(8f).build(),
+                DataType.FLOAT64);
+        double arc = arcFace.compute(ee, l).getDouble();
         assertEquals(PlainLosses.marginSoftmax(e, labels, w, Math.toRadians(10f), Double.NaN, 8), arc, 1e-7 * arc); // the margin is held in float32
-        double cos = CosFaceLoss.builder().optMargin(0.2f).optScale(16f).build().compute(ee, l, ww).getDouble();
+        CosFaceLoss cosFace = withReferenceWeights(CosFaceLoss.builder().setNumClasses(8).optMargin(0.2f).optScale(16f).build(),
+                DataType.FLOAT64);
+        double cos = cosFace.compute(ee, l).getDouble();
         assertEquals(PlainLosses.marginSoftmax(e, labels, w, Double.NaN, 0.2f, 16), cos, 1e-9);
     }
 
@@ -71,40 +102,44 @@ class MarginSoftmaxLossGoldenTest {
     void classWeightGradientsMatchFiniteDifferences() {
         NDArray e = ParameterGradientCheck.embeddings64(manager);
         NDArray labels = LossGoldenCheck.labels(manager);
-        float[][] w = Golden.floats(Golden.get("class_weights_D_by_C"));
         // scale 8 keeps the softmax away from saturation, so that every entry's gradient is informative
-        ArcFaceLoss arc = ArcFaceLoss.builder().optScale(8f).build();
-        ParameterGradientCheck.check(manager, w, p -> arc.compute(e, labels, p), 1e-5);
-        CosFaceLoss cos = CosFaceLoss.builder().build();
-        ParameterGradientCheck.check(manager, w, p -> cos.compute(e, labels, p), 1e-5);
+        ArcFaceLoss arc = withReferenceWeights(ArcFaceLoss.builder().setNumClasses(8).optScale(8f).build(), DataType.FLOAT64);
+        ParameterGradientCheck.check(arc.getClassWeights(), () -> arc.compute(e, labels), 1e-5);
+        CosFaceLoss cos = withReferenceWeights(CosFaceLoss.builder().setNumClasses(8).build(), DataType.FLOAT64);
+        ParameterGradientCheck.check(cos.getClassWeights(), () -> cos.compute(e, labels), 1e-5);
     }
 
     @Test
     void sumReductionIsBatchTimesMean() {
         NDArray e = Golden.matrix(manager, Golden.get("batch", "embeddings"));
         NDArray l = LossGoldenCheck.labels(manager);
-        float mean = CosFaceLoss.builder().build().compute(e, l, weights()).getFloat();
-        float sum = CosFaceLoss.builder().optReduction(Reduction.SUM).build().compute(e, l, weights()).getFloat();
+        float mean = withReferenceWeights(CosFaceLoss.builder().setNumClasses(8).build(), DataType.FLOAT32)
+                .compute(e, l).getFloat();
+        float sum = withReferenceWeights(CosFaceLoss.builder().setNumClasses(8).optReduction(Reduction.SUM).build(),
+                DataType.FLOAT32).compute(e, l).getFloat();
         assertEquals(32 * mean, sum, 1e-4f * sum);
     }
 
     @Test
     void badInputIsNamed() {
         NDArray e = Golden.matrix(manager, Golden.get("batch", "embeddings"));
-        NDArray w = weights();
-        ArcFaceLoss loss = ArcFaceLoss.builder().build();
+        ArcFaceLoss loss = withReferenceWeights(ArcFaceLoss.builder().setNumClasses(8).build(), DataType.FLOAT32);
         NDArray labels = LossGoldenCheck.labels(manager).add(4);
-        assertEquals("Label 11 is outside the 8 classes of ArcFaceLoss's class weights: labels must lie in [0, 8).",
-                assertThrows(IllegalArgumentException.class, () -> loss.compute(e, labels, w)).getMessage());
-        assertEquals("Label -1 is outside the 8 classes of ArcFaceLoss's class weights: labels must lie in [0, 8).",
+        assertEquals("Label 11 is outside the 8 classes of ArcFaceLoss: labels must lie in [0, 8). Build the loss with"
+                        + " setNumClasses(...) covering every training label, or remap the labels.",
+                assertThrows(IllegalArgumentException.class, () -> loss.compute(e, labels)).getMessage());
+        assertEquals("Label -1 is outside the 8 classes of ArcFaceLoss: labels must lie in [0, 8). Build the loss with"
+                        + " setNumClasses(...) covering every training label, or remap the labels.",
                 assertThrows(IllegalArgumentException.class,
-                        () -> loss.compute(e, LossGoldenCheck.labels(manager).sub(1), w)).getMessage());
-        assertEquals("ArcFaceLoss expects class weights of shape (8, classes) for embeddings of size 8, got (7, 8).",
+                        () -> loss.compute(e, LossGoldenCheck.labels(manager).sub(1))).getMessage());
+        assertEquals("ArcFaceLoss was initialized for embeddings of size 8 but got embeddings of size 7.",
                 assertThrows(IllegalArgumentException.class,
-                        () -> loss.compute(e, LossGoldenCheck.labels(manager), w.get(":7, :"))).getMessage());
+                        () -> loss.compute(e.get(":, :7"), LossGoldenCheck.labels(manager))).getMessage());
         assertEquals("The margin of ArcFaceLoss must be an angle in degrees in [0, 180), got 200.0.",
-                assertThrows(IllegalArgumentException.class, () -> ArcFaceLoss.builder().optMargin(200f).build()).getMessage());
+                assertThrows(IllegalArgumentException.class,
+                        () -> ArcFaceLoss.builder().setNumClasses(8).optMargin(200f).build()).getMessage());
         assertEquals("The scale of CosFaceLoss must be a finite number > 0, got 0.0.",
-                assertThrows(IllegalArgumentException.class, () -> CosFaceLoss.builder().optScale(0f).build()).getMessage());
+                assertThrows(IllegalArgumentException.class,
+                        () -> CosFaceLoss.builder().setNumClasses(8).optScale(0f).build()).getMessage());
     }
 }

@@ -5,47 +5,66 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 
-import java.util.function.Function;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Checks the gradient of a loss with respect to its parameter (class weights, proxies, centres)
- * against central finite differences, in float64 so that the differences are accurate.
+ * Gives a loss's own parameter (class weights, proxies, centres) explicit values, and checks the
+ * gradient of the loss with respect to it against central finite differences, in float64 so that
+ * the differences are accurate.
  */
 final class ParameterGradientCheck {
 
     private ParameterGradientCheck() {}
 
     /**
-     * @param parameter the parameter's values
-     * @param loss the loss as a function of a float64 parameter array
+     * Initializes {@code loss} for embeddings of {@code embeddingSize} in {@code dataType} and
+     * sets its parameter {@code parameter} to {@code values}, laid out as the parameter is.
+     *
+     * @return the loss
+     */
+    static <L extends EmbeddingLoss> L withValues(NDManager manager, L loss, Parameter parameter, int embeddingSize,
+                                                  DataType dataType, float[][] values) {
+        loss.initialize(manager, dataType, new Shape(1, embeddingSize), new Shape(1));
+        NDArray array = parameter.getArray();
+        assertEquals(new Shape(values.length, values[0].length), array.getShape(), parameter.getName() + " shape");
+        assertEquals(dataType, array.getDataType());
+        double[] flat = flat(values);
+        if (dataType == DataType.FLOAT64) {
+            array.set(flat);
+        } else {
+            float[] floats = new float[flat.length];
+            for (int i = 0; i < flat.length; i++) {
+                floats[i] = (float) flat[i];
+            }
+            array.set(floats);
+        }
+        return loss;
+    }
+
+    /**
+     * @param parameter the loss's float64 parameter, its values already set
+     * @param loss the loss as computed from the parameter's current values
      * @param rtol relative tolerance, against the largest gradient entry
      */
-    static void check(NDManager manager, float[][] parameter, Function<NDArray, NDArray> loss, double rtol) {
-        int rows = parameter.length;
-        int cols = parameter[0].length;
-        double[] flat = new double[rows * cols];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                flat[i * cols + j] = parameter[i][j];
-            }
-        }
-        Shape shape = new Shape(rows, cols);
+    static void check(Parameter parameter, Supplier<NDArray> loss, double rtol) {
+        NDArray p = parameter.getArray();
+        assertEquals(DataType.FLOAT64, p.getDataType());
+        double[] flat = p.toDoubleArray();
+        int cols = (int) p.getShape().get(1);
+        p.setRequiresGradient(true);
         double[] analytic;
-        try (NDManager m = manager.newSubManager()) {
-            NDArray p = m.create(flat, shape);
-            p.setRequiresGradient(true);
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray l = loss.apply(p);
-                assertEquals(DataType.FLOAT64, l.getDataType());
-                gc.backward(l);
-            }
-            try (NDArray g = p.getGradient()) {
-                analytic = g.toDoubleArray();
-            }
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray l = loss.get();
+            assertEquals(DataType.FLOAT64, l.getDataType());
+            gc.backward(l);
+        }
+        try (NDArray g = p.getGradient()) {
+            analytic = g.toDoubleArray();
         }
         double h = 1e-6;
         double scale = 0;
@@ -57,12 +76,25 @@ final class ParameterGradientCheck {
             double[] minus = flat.clone();
             plus[k] += h;
             minus[k] -= h;
-            double numeric;
-            try (NDManager m = manager.newSubManager()) {
-                numeric = (loss.apply(m.create(plus, shape)).getDouble() - loss.apply(m.create(minus, shape)).getDouble()) / (2 * h);
-            }
+            p.set(plus);
+            double up = loss.get().getDouble();
+            p.set(minus);
+            double down = loss.get().getDouble();
+            double numeric = (up - down) / (2 * h);
             assertEquals(numeric, analytic[k], rtol * Math.max(1e-6, scale), "gradient [" + k / cols + "][" + k % cols + "]");
         }
+        p.set(flat);
+    }
+
+    private static double[] flat(float[][] values) {
+        int cols = values[0].length;
+        double[] flat = new double[values.length * cols];
+        for (int i = 0; i < values.length; i++) {
+            for (int j = 0; j < cols; j++) {
+                flat[i * cols + j] = values[i][j];
+            }
+        }
+        return flat;
     }
 
     /** The reference batch's embeddings in float64. */

@@ -26,11 +26,18 @@ class ProxyAnchorLossGoldenTest {
         manager.close();
     }
 
+    /** The loss with the reference's (8, 8) proxies as its own, in {@code dataType}. */
+    private ProxyAnchorLoss withReferenceProxies(ProxyAnchorLoss.Builder builder, DataType dataType) {
+        ProxyAnchorLoss loss = builder.setNumClasses(8).build();
+        return ParameterGradientCheck.withValues(manager, loss, loss.getProxies(), 8, dataType,
+                Golden.floats(Golden.get("proxies_C_by_D")));
+    }
+
     @Test
     void matchesTheReference() {
-        ProxyAnchorLoss loss = ProxyAnchorLoss.builder().build();
-        NDArray proxies = Golden.matrix(manager, Golden.get("proxies_C_by_D"));
-        LossGoldenCheck.check(manager, "proxy_anchor_m0.1_a32", e -> loss.compute(e, LossGoldenCheck.labels(manager), proxies), 1e-4);
+        ProxyAnchorLoss loss = withReferenceProxies(ProxyAnchorLoss.builder(), DataType.FLOAT32);
+        assertEquals(10f, loss.getLearningRateMultiplier());
+        LossGoldenCheck.check(manager, "proxy_anchor_m0.1_a32", e -> loss.compute(e, LossGoldenCheck.labels(manager)), 1e-4);
     }
 
     @Test
@@ -42,8 +49,8 @@ class ProxyAnchorLossGoldenTest {
             labels[i] = labels[i] % 5; // classes 5..7 have no example: their positive term is left out
         }
         NDArray ee = Golden.matrix(manager, Golden.get("batch", "embeddings")).toType(DataType.FLOAT64, false);
-        NDArray pp = Golden.matrix(manager, Golden.get("proxies_C_by_D")).toType(DataType.FLOAT64, false);
-        double value = ProxyAnchorLoss.builder().optMargin(0.2f).optAlpha(16f).build().compute(ee, manager.create(labels), pp).getDouble();
+        ProxyAnchorLoss loss = withReferenceProxies(ProxyAnchorLoss.builder().optMargin(0.2f).optAlpha(16f), DataType.FLOAT64);
+        double value = loss.compute(ee, manager.create(labels)).getDouble();
         assertEquals(PlainLosses.proxyAnchor(e, labels, p, 0.2f, 16), value, 1e-9);
     }
 
@@ -51,27 +58,34 @@ class ProxyAnchorLossGoldenTest {
     void proxyGradientsMatchFiniteDifferences() {
         NDArray e = ParameterGradientCheck.embeddings64(manager);
         NDArray labels = LossGoldenCheck.labels(manager);
-        ProxyAnchorLoss loss = ProxyAnchorLoss.builder().build();
-        ParameterGradientCheck.check(manager, Golden.floats(Golden.get("proxies_C_by_D")), p -> loss.compute(e, labels, p), 1e-5);
+        ProxyAnchorLoss loss = withReferenceProxies(ProxyAnchorLoss.builder(), DataType.FLOAT64);
+        ParameterGradientCheck.check(loss.getProxies(), () -> loss.compute(e, labels), 1e-5);
     }
 
     @Test
     void staysFiniteWhereANaiveSumOfExponentialsOverflows() {
         // alpha 200: exp(200 * 1.1) overflows even float64's range; the shifted log-sum-exp does not
         NDArray e = Golden.matrix(manager, Golden.get("batch", "embeddings"));
-        NDArray proxies = Golden.matrix(manager, Golden.get("proxies_C_by_D"));
-        float value = ProxyAnchorLoss.builder().optAlpha(200f).build().compute(e, LossGoldenCheck.labels(manager), proxies).getFloat();
+        float value = withReferenceProxies(ProxyAnchorLoss.builder().optAlpha(200f), DataType.FLOAT32)
+                .compute(e, LossGoldenCheck.labels(manager)).getFloat();
         assertTrue(Float.isFinite(value) && value > 0, "loss " + value);
     }
 
     @Test
     void badSettingsAreNamed() {
         assertEquals("The alpha of ProxyAnchorLoss must be a finite number > 0, got -1.0.",
-                assertThrows(IllegalArgumentException.class, () -> ProxyAnchorLoss.builder().optAlpha(-1f).build()).getMessage());
-        NDArray e = Golden.matrix(manager, Golden.get("batch", "embeddings"));
-        NDArray proxies = Golden.matrix(manager, Golden.get("proxies_C_by_D"));
-        assertEquals("Label 8 is outside the 8 classes of ProxyAnchorLoss's proxies: labels must lie in [0, 8).",
                 assertThrows(IllegalArgumentException.class,
-                        () -> ProxyAnchorLoss.builder().build().compute(e, LossGoldenCheck.labels(manager).add(1), proxies)).getMessage());
+                        () -> ProxyAnchorLoss.builder().setNumClasses(8).optAlpha(-1f).build()).getMessage());
+        assertEquals("ProxyAnchorLoss needs at least 2 classes: call setNumClasses(...), got 0.",
+                assertThrows(IllegalArgumentException.class, () -> ProxyAnchorLoss.builder().build()).getMessage());
+        NDArray e = Golden.matrix(manager, Golden.get("batch", "embeddings"));
+        ProxyAnchorLoss loss = withReferenceProxies(ProxyAnchorLoss.builder(), DataType.FLOAT32);
+        assertEquals("Label 8 is outside the 8 classes of ProxyAnchorLoss: labels must lie in [0, 8). Build the loss with"
+                        + " setNumClasses(...) covering every training label, or remap the labels.",
+                assertThrows(IllegalArgumentException.class,
+                        () -> loss.compute(e, LossGoldenCheck.labels(manager).add(1))).getMessage());
+        assertEquals("ProxyAnchorLoss scores class labels, not pairs or triplets: train it on class batches without a miner.",
+                assertThrows(IllegalArgumentException.class, () -> loss.compute(e, LossGoldenCheck.labels(manager),
+                        io.github.dml4j.miner.BatchTuples.allPairs(LossGoldenCheck.labels(manager)))).getMessage());
     }
 }

@@ -2,11 +2,17 @@ package io.github.dml4j.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import io.github.dml4j.SyntheticImages;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
-import io.github.dml4j.head.TripletHead;
+import io.github.dml4j.data.PixelNormalization;
+import io.github.dml4j.head.BatchLayout;
+import io.github.dml4j.head.MetricHead;
+import io.github.dml4j.loss.TripletMarginLoss;
 import io.github.dml4j.miner.BatchHardMiner;
+import io.github.dml4j.provenance.SamplingSettings;
+import io.github.dml4j.provenance.TrainingHistory;
 import io.github.dml4j.sampler.MPerClassSampler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,9 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.Iterator;
 
+import static io.github.dml4j.TrainingFixtures.classBatches;
 import static io.github.dml4j.TrainingFixtures.embed;
 import static io.github.dml4j.TrainingFixtures.newNet;
 import static io.github.dml4j.TrainingFixtures.precisionAt1;
+import static io.github.dml4j.TrainingFixtures.tripletHead;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,22 +32,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MetricTrainerTest {
 
+    private static MetricHead batchHardHead(EmbeddingNet net) {
+        return MetricHead.builder().setEmbeddingNet(net).setLoss(TripletMarginLoss.builder().build())
+                .optMiner(BatchHardMiner.create()).build();
+    }
+
     @Test
     void shortTrainingRaisesPrecisionAt1WellAboveTheUntrainedNetwork() {
         LabeledImages train = SyntheticImages.generate(10, 160, 1);
         LabeledImages test = SyntheticImages.generate(10, 30, 2);
         EmbeddingNet net = newNet();
-        TripletHead head = TripletHead.builder().setEmbeddingNet(net).build();
-        MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(8).optBatchSize(64).optM(8)
-                .optLearningRate(3e-3f).optSeed(0).optListeners().build();
+        MetricHead head = tripletHead(net);
+        MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(8).optLearningRate(3e-3f).optSeed(0)
+                .optListeners().build();
         trainer.initialize();
         double before = precisionAt1(net, test);
 
-        TrainingHistory history = trainer.fit(train);
+        TrainingHistory history = trainer.fit(classBatches(train, net, 64, 8, 0));
         double after = precisionAt1(net, test);
 
         assertEquals(8, history.epochs().size());
         assertTrue(after > before + 0.3, "P@1 before " + before + ", after " + after);
+        assertEquals(new SamplingSettings("MPerClassSampler", 64, 25, 8, "PER_BATCH", null, 0), history.settings().sampling());
     }
 
     @Test
@@ -48,10 +62,12 @@ class MetricTrainerTest {
         double[][] curves = new double[2][];
         int threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
         try {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(1);
             for (int run = 0; run < 2; run++) {
-                TripletHead head = TripletHead.builder().setEmbeddingNet(newNet()).optMiner(BatchHardMiner.create()).build();
-                curves[run] = MetricTrainer.builder().setHead(head).optEpochs(2).optBatchSize(32).optM(4)
-                        .optOptimizer(OptimizerType.RMSPROP).optSeed(42).optThreads(1).optListeners().build().fit(train).losses();
+                EmbeddingNet net = newNet();
+                curves[run] = MetricTrainer.builder().setHead(batchHardHead(net)).optEpochs(2)
+                        .optOptimizer(OptimizerType.RMSPROP).optSeed(42).optListeners().build()
+                        .fit(classBatches(train, net, 32, 4, 42)).losses();
             }
         } finally {
             ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
@@ -63,56 +79,74 @@ class MetricTrainerTest {
     void everyOptimizerTrains() {
         LabeledImages train = SyntheticImages.generate(8, 32, 5);
         for (OptimizerType type : OptimizerType.values()) {
-            TripletHead head = TripletHead.builder().setEmbeddingNet(newNet()).optMiner(BatchHardMiner.create()).build();
-            double[] losses = MetricTrainer.builder().setHead(head).optEpochs(4).optBatchSize(32).optM(4)
+            EmbeddingNet net = newNet();
+            TrainingHistory history = MetricTrainer.builder().setHead(batchHardHead(net)).optEpochs(4)
                     .optOptimizer(type).optLearningRate(type == OptimizerType.SGD ? 0.05f : 1e-3f)
-                    .optSeed(1).optListeners().build().fit(train).losses();
+                    .optSeed(1).optListeners().build().fit(classBatches(train, net, 32, 4, 1));
+            double[] losses = history.losses();
             assertTrue(losses[3] < losses[0], type + " did not lower the loss: " + java.util.Arrays.toString(losses));
+            assertEquals(type.name(), history.settings().optimizer());
         }
     }
 
     @Test
     void classPassesSamplingTrainsWithABatchThatIsNoMultipleOfM() {
         LabeledImages train = SyntheticImages.generate(8, 32, 5);
-        TripletHead head = TripletHead.builder().setEmbeddingNet(newNet()).optMiner(BatchHardMiner.create()).build();
-        TrainingHistory history = MetricTrainer.builder().setHead(head).optEpochs(4).optBatchSize(30).optM(4)
-                .optSamplerMode(MPerClassSampler.Mode.CLASS_PASSES).optSeed(1).optListeners().build().fit(train);
+        EmbeddingNet net = newNet();
+        ClassBatches batches = ClassBatches.builder().setImages(train).setNormalization(net.getPixelNormalization())
+                .optBatchSize(30).optM(4).optSamplerMode(MPerClassSampler.Mode.CLASS_PASSES).optSeed(1).build();
+        TrainingHistory history = MetricTrainer.builder().setHead(batchHardHead(net)).optEpochs(4).optSeed(1)
+                .optListeners().build().fit(batches);
         double[] losses = history.losses();
         assertEquals(256 / 30, history.epochs().get(0).batches());
         assertTrue(losses[3] < losses[0], "the loss did not fall: " + java.util.Arrays.toString(losses));
+        assertEquals("CLASS_PASSES", history.settings().sampling().mode());
     }
 
     @Test
     void imagesOfTheWrongShapeAreRejected() {
         LabeledImages wrong = LabeledImages.of(new byte[4 * 3 * 8 * 8], new int[] {0, 0, 1, 1}, 3, 8, 8);
-        MetricTrainer trainer = MetricTrainer.builder().setHead(TripletHead.builder().setEmbeddingNet(newNet()).build())
-                .optBatchSize(4).optM(2).optListeners().build();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.fit(wrong));
-        assertEquals("The network expects images of shape (1, 28, 28) but the training images have shape (3, 8, 8).",
+        EmbeddingNet net = newNet();
+        MetricTrainer trainer = MetricTrainer.builder().setHead(tripletHead(net)).optListeners().build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> trainer.fit(ClassBatches.builder().setImages(wrong).setNormalization(PixelNormalization.NONE)
+                        .optBatchSize(4).optM(2).build()));
+        assertEquals("The network expects images of shape (1, 28, 28) but the batches hold inputs of shape (4, 3, 8, 8).",
                 e.getMessage());
     }
 
     @Test
     void badSettingsAreNamed() {
-        TripletHead head = TripletHead.builder().setEmbeddingNet(newNet()).build();
-        assertEquals("MetricTrainer's batch size 100 must be a multiple of m = 16.",
-                assertThrows(IllegalArgumentException.class,
-                        () -> MetricTrainer.builder().setHead(head).optBatchSize(100).build()).getMessage());
+        MetricHead head = tripletHead(newNet());
         assertEquals("MetricTrainer's learning rate must be a positive number, got -1.0.",
                 assertThrows(IllegalArgumentException.class,
                         () -> MetricTrainer.builder().setHead(head).optLearningRate(-1f).build()).getMessage());
         assertEquals("MetricTrainer needs a head: call setHead(...).",
                 assertThrows(IllegalArgumentException.class, () -> MetricTrainer.builder().build()).getMessage());
+        assertEquals("MetricTrainer's epochs must be at least 1, got 0.",
+                assertThrows(IllegalArgumentException.class,
+                        () -> MetricTrainer.builder().setHead(head).optEpochs(0).build()).getMessage());
+        assertEquals("MetricTrainer's weight decay must be a finite number >= 0, got -0.1.",
+                assertThrows(IllegalArgumentException.class,
+                        () -> MetricTrainer.builder().setHead(head).optWeightDecay(-0.1f).build()).getMessage());
+        assertEquals("MetricTrainer's optimizer type must not be null.",
+                assertThrows(IllegalArgumentException.class,
+                        () -> MetricTrainer.builder().setHead(head).optOptimizer((OptimizerType) null).build()).getMessage());
+        // the batch size and m moved to the batch source: ClassBatchesTest names them
     }
 
     @Test
     void nonFiniteLossStopsTrainingNamingTheStepAndKeepsTheLastGoodWeights(@TempDir Path dir) throws Exception {
         LabeledImages train = SyntheticImages.generate(4, 16, 3);
         EmbeddingNet net = newNet();
-        MPerClassSampler sampler = MPerClassSampler.builder().setLabels(train.labels()).setM(4).setBatchSize(16).build();
-        ClassBatches good = new ClassBatches(train, sampler, net.getPixelNormalization());
+        ClassBatches good = classBatches(train, net, 16, 4, 0);
         BatchSource poisoned = new BatchSource() {
             private int loaded;
+
+            @Override
+            public BatchLayout layout() {
+                return good.layout();
+            }
 
             @Override
             public int batchSize() {
@@ -143,9 +177,24 @@ class MetricTrainerTest {
             public ai.djl.ndarray.types.Shape[] inputShapes() {
                 return good.inputShapes();
             }
+
+            @Override
+            public PixelNormalization normalization() {
+                return good.normalization();
+            }
+
+            @Override
+            public LabeledImages images() {
+                return good.images();
+            }
+
+            @Override
+            public SamplingSettings sampling() {
+                return good.sampling();
+            }
         };
-        MetricTrainer trainer = MetricTrainer.builder().setHead(TripletHead.builder().setEmbeddingNet(net).build())
-                .optEpochs(3).optBatchSize(16).optM(4).optCheckpointDirectory(dir).optListeners().build();
+        MetricTrainer trainer = MetricTrainer.builder().setHead(tripletHead(net))
+                .optEpochs(3).optCheckpointDirectory(dir).optListeners().build();
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.fit(poisoned));
         assertEquals(2, e.getEpoch());
         assertEquals(3, e.getBatch());
@@ -158,11 +207,13 @@ class MetricTrainerTest {
         // network itself is no longer usable; the checkpoint still holds finite weights (epoch 1's)
         LabeledImages probe = SyntheticImages.generate(4, 2, 9);
         assertTrue(Float.isNaN(embed(net, probe)[0]));
-        EmbeddingNet restored = newNet();
+        // the checkpoint is the whole head's: it loads into a fresh head of the same structure
+        EmbeddingNet restoredNet = newNet();
+        MetricHead restored = tripletHead(restoredNet);
         try (NDManager manager = NDManager.newBaseManager()) {
-            restored.initialize(manager);
+            restored.initialize(manager, DataType.FLOAT32, restoredNet.batchInputShape(1));
             Checkpoints.load(restored, manager, e.getCheckpoint());
-            for (float v : embed(restored, probe)) {
+            for (float v : embed(restoredNet, probe)) {
                 assertTrue(Float.isFinite(v));
             }
         }

@@ -9,7 +9,10 @@ import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.PairDataset;
 import io.github.dml4j.data.TripletDataset;
-import io.github.dml4j.head.SiameseHead;
+import io.github.dml4j.head.BatchLayout;
+import io.github.dml4j.head.MetricHead;
+import io.github.dml4j.loss.ContrastiveLoss;
+import io.github.dml4j.provenance.SamplingSettings;
 import io.github.dml4j.sampler.BalancedPairSampler;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +41,10 @@ class PairAndTripletBatchesTest {
         PairBatches source = new PairBatches(pairs, sampler);
         assertEquals(8, source.batchSize());
         assertEquals(3, source.batchesPerEpoch());
+        assertEquals(BatchLayout.PAIRS, source.layout());
+        assertEquals(IMAGES, source.images());
+        assertEquals(pairs.normalization(), source.normalization());
+        assertEquals(new SamplingSettings("BalancedPairSampler", 8, 3, null, null, 0.25, 2), source.sampling());
         assertArrayEquals(new Shape[] {new Shape(8, 1, 28, 28), new Shape(8, 1, 28, 28)}, source.inputShapes());
         try (NDManager manager = NDManager.newBaseManager()) {
             long[] indices = source.batches(0).next();
@@ -68,8 +75,8 @@ class PairAndTripletBatchesTest {
         BalancedPairSampler sampler = sampler(small.labels());
         PairDataset pairs = PairDataset.builder().setImages(small).setSampling(sampler).build();
         EmbeddingNet net = EmbeddingNet.builder().setBackbone(ConvNet.small(8)).setInputShape(1, 28, 28).build();
-        MetricTrainer trainer = MetricTrainer.builder().setHead(SiameseHead.builder().setEmbeddingNet(net).build())
-                .optListeners().build();
+        MetricHead head = MetricHead.builder().setEmbeddingNet(net).setLoss(ContrastiveLoss.builder().build()).build();
+        MetricTrainer trainer = MetricTrainer.builder().setHead(head).optListeners().build();
         assertEquals("The network expects images of shape (1, 28, 28) but the batches hold inputs of shape (8, 3, 8, 8).",
                 assertThrows(IllegalArgumentException.class, () -> trainer.fit(new PairBatches(pairs, sampler))).getMessage());
     }
@@ -79,6 +86,8 @@ class PairAndTripletBatchesTest {
         TripletDataset triplets = TripletDataset.builder().setImages(IMAGES).optSize(20).setSampling(5, true).build();
         TripletBatches source = new TripletBatches(triplets, 6, 9);
         assertEquals(3, source.batchesPerEpoch(), "whole batches only");
+        assertEquals(BatchLayout.TRIPLETS, source.layout());
+        assertEquals(new SamplingSettings("TripletDataset", 6, 3, null, null, null, 9), source.sampling());
         assertArrayEquals(new Shape[] {new Shape(6, 1, 28, 28), new Shape(6, 1, 28, 28), new Shape(6, 1, 28, 28)},
                 source.inputShapes());
         List<Long> epoch0 = flatten(source.batches(0));

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import io.github.dml4j.eval.RocCurve;
-import io.github.dml4j.train.EpochResult;
-import io.github.dml4j.train.TrainingHistory;
+import io.github.dml4j.provenance.EpochResult;
+import io.github.dml4j.provenance.TrainingHistory;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -227,7 +227,7 @@ class PlotsTest {
         for (int e = 1; e <= 8; e++) {
             epochs.add(new EpochResult(e, e == 3 ? Double.NaN : 1.0 / e, 100, 12_800, 10));
         }
-        TrainingHistory history = new TrainingHistory(epochs);
+        TrainingHistory history = new TrainingHistory(null, epochs);
         TrainingCurves curves = TrainingCurves.builder().setHistory(history)
                 .addMetric("val P@1", new double[] {0.5, 0.6, 0.7, 0.72, 0.75, 0.77, 0.78, 0.8})
                 .addMetric("val MAP@R", new double[] {Double.NaN, 0.3, Double.NaN, 0.35, 0.4, 0.42, 0.43, 0.45})
@@ -248,7 +248,7 @@ class PlotsTest {
                         .addMetric("acc", new double[8]).addMetric("acc", new double[8]).build()).getMessage());
         assertEquals("The history has no epochs: there is nothing to plot.",
                 assertThrows(IllegalArgumentException.class,
-                        () -> TrainingCurves.builder().setHistory(new TrainingHistory(List.of())).build())
+                        () -> TrainingCurves.builder().setHistory(new TrainingHistory(null, List.of())).build())
                         .getMessage());
         assertEquals("The history is required: call setHistory.",
                 assertThrows(IllegalArgumentException.class, () -> TrainingCurves.builder().build()).getMessage());

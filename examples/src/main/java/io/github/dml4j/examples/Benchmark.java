@@ -11,13 +11,14 @@ import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.eval.EmbeddingEvaluator;
 import io.github.dml4j.eval.RetrievalReport;
-import io.github.dml4j.head.CenterLossHead;
 import io.github.dml4j.head.MetricHead;
 import io.github.dml4j.inference.EmbeddingModel;
 import io.github.dml4j.inference.ModelCard;
+import io.github.dml4j.loss.CenterLoss;
 import io.github.dml4j.sampler.MPerClassSampler;
+import io.github.dml4j.train.ClassBatches;
 import io.github.dml4j.train.MetricTrainer;
-import io.github.dml4j.train.TrainingHistory;
+import io.github.dml4j.provenance.TrainingHistory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -90,13 +91,14 @@ public final class Benchmark implements Callable<Integer> {
 
     @Option(names = "--center-update", defaultValue = "WEN",
             description = "How center loss moves its centres: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-    CenterLossHead.CenterUpdate centerUpdate;
+    CenterLoss.CenterUpdate centerUpdate;
 
     @Option(names = "--save", description = "Directory to export the trained embedding model to (with --seeds, one subdirectory seed-N per seed).")
     Path save;
 
     @Override
     public Integer call() throws IOException {
+        EngineThreads.set(threads);
         LabeledImages trainFile = SampleData.full(data, FashionMnist.Split.TRAIN);
         LabeledImages testFile = SampleData.full(data, FashionMnist.Split.TEST);
         LabeledImages train = trainFile;
@@ -128,10 +130,11 @@ public final class Benchmark implements Callable<Integer> {
         EmbeddingNet net = EmbeddingNet.builder().setBackbone(ConvNet.small(64)).setInputShape(1, 28, 28)
                 .optPixelNormalization(PixelNormalization.FASHION_MNIST).build();
         MetricHead head = loss.build(net, train.numClasses(), centerUpdate);
-        MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(epochs).optBatchSize(batchSize)
-                .optM(perClass).optSamplerMode(samplerMode).optLearningRate(learningRate).optSeed(runSeed)
-                .optThreads(threads).build();
-        TrainingHistory history = trainer.fit(train);
+        ClassBatches batches = ClassBatches.builder().setImages(train).setNormalization(net.getPixelNormalization())
+                .optM(perClass).optBatchSize(batchSize).optSamplerMode(samplerMode).optSeed(runSeed).build();
+        MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(epochs)
+                .optLearningRate(learningRate).optSeed(runSeed).build();
+        TrainingHistory history = trainer.fit(batches);
 
         Map<String, Object> result = new LinkedHashMap<>();
         try (EmbeddingModel model = EmbeddingModel.of(net, ModelCard.describe(net));

@@ -13,11 +13,14 @@ import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.eval.EmbeddingEvaluator;
 import io.github.dml4j.eval.RetrievalReport;
-import io.github.dml4j.head.CenterLossHead;
+import io.github.dml4j.head.MetricHead;
+import io.github.dml4j.loss.MultipleLosses;
+import io.github.dml4j.loss.SoftmaxLoss;
+import io.github.dml4j.train.ClassBatches;
 import io.github.dml4j.inference.EmbeddingModel;
-import io.github.dml4j.inference.TrainingProvenance;
+import io.github.dml4j.provenance.TrainingProvenance;
 import io.github.dml4j.train.MetricTrainer;
-import io.github.dml4j.train.TrainingHistory;
+import io.github.dml4j.provenance.TrainingHistory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,9 +35,9 @@ import java.util.stream.LongStream;
 
 /**
  * Softmax plus center loss (Wen et al. 2016) on the shared embedding network: a linear softmax
- * classifier on the embedding and learned class centres, with the centres moved by the paper's
- * rule outside the optimizer ({@code --center-update WEN}, the default) or trained by the
- * optimizer ({@code --center-update OPTIMIZER}). Evaluates retrieval and clustering before and
+ * classifier on the embedding and learned class centres, both owned by their losses, with the
+ * centres moved by the paper's rule outside the optimizer ({@code --center-update WEN}, the
+ * default), by SGD ({@code SGD}) or trained by the optimizer ({@code OPTIMIZER}). Evaluates retrieval and clustering before and
  * after training, exports the embedding network alone, shows that neither the classifier nor the
  * centres are in the saved model, and checks that the reloaded model reproduces the results.
  */
@@ -53,12 +56,12 @@ public final class CenterLoss implements Callable<Integer> {
     float alpha;
 
     @Option(names = "--center-update", defaultValue = "WEN",
-            description = "WEN: the paper's rule after each step, outside the optimizer; OPTIMIZER: centres trained by"
-                    + " the optimizer (default ${DEFAULT-VALUE}).")
-    CenterLossHead.CenterUpdate centerUpdate;
+            description = "WEN: the paper's rule in each step, outside the optimizer; SGD: plain SGD at rate alpha;"
+                    + " OPTIMIZER: centres trained by the optimizer (default ${DEFAULT-VALUE}).")
+    io.github.dml4j.loss.CenterLoss.CenterUpdate centerUpdate;
 
-    @Option(names = "--center-lr", description = "Centres' own learning rate with --center-update OPTIMIZER (default: --lr).")
-    Float centerLearningRate;
+    @Option(names = "--center-lr-mult", description = "Centres' learning rate as a multiple of --lr, with --center-update OPTIMIZER (default 1).")
+    Float centerLearningRateMultiplier;
 
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
     float learningRate;
@@ -87,27 +90,31 @@ public final class CenterLoss implements Callable<Integer> {
         System.out.printf("Fashion-MNIST %s: %d train and %d test images, %d classes%n",
                 data == null ? "sample" : "from " + data, train.size(), test.size(), classes);
 
-        // 1. the shared embedding network, and the head: softmax classifier + class centres
+        // 1. the shared embedding network, and the loss: a softmax classifier plus lambda times
+        //    center loss, each owning its parameters (classifier, class centres)
         EmbeddingNet net = EmbeddingNet.builder()
                 .setBackbone(ConvNet.small(64))
                 .setInputShape(1, 28, 28)
                 .optPixelNormalization(PixelNormalization.FASHION_MNIST)
                 .build();
-        CenterLossHead.Builder headBuilder = CenterLossHead.builder()
-                .setEmbeddingNet(net)
+        SoftmaxLoss softmax = SoftmaxLoss.builder().setNumClasses(classes).build();
+        io.github.dml4j.loss.CenterLoss.Builder centerBuilder = io.github.dml4j.loss.CenterLoss.builder()
                 .setNumClasses(classes)
-                .optLambda(lambda)
                 .optAlpha(alpha)
                 .optCenterUpdate(centerUpdate);
-        if (centerLearningRate != null) {
-            headBuilder.optCenterLearningRate(centerLearningRate);
+        if (centerLearningRateMultiplier != null) {
+            centerBuilder.optLearningRateMultiplier(centerLearningRateMultiplier);
         }
-        CenterLossHead head = headBuilder.build();
+        io.github.dml4j.loss.CenterLoss centers = centerBuilder.build();
+        MetricHead head = MetricHead.builder()
+                .setEmbeddingNet(net)
+                .setLoss(MultipleLosses.builder().addLoss(softmax).addLoss(centers, lambda).build())
+                .build();
+        ClassBatches batches = ClassBatches.builder().setImages(train).setNormalization(net.getPixelNormalization())
+                .optM(m).optBatchSize(batchSize).optSeed(seed).build();
         MetricTrainer trainer = MetricTrainer.builder()
                 .setHead(head)
                 .optEpochs(epochs)
-                .optBatchSize(batchSize)
-                .optM(m)
                 .optLearningRate(learningRate)
                 .optSeed(seed)
                 .build();
@@ -118,18 +125,17 @@ public final class CenterLoss implements Callable<Integer> {
         EmbeddingEvaluator evaluator = EmbeddingEvaluator.builder().optSeed(seed).build();
         RetrievalReport before = evaluate(evaluator, net, test);
         System.out.println("Untrained: " + summary(before));
-        TrainingHistory history = trainer.fit(train);
+        TrainingHistory history = trainer.fit(batches);
         System.out.println("Loss per epoch: " + Arrays.toString(Arrays.stream(history.losses())
                 .mapToObj(l -> String.format(Locale.ROOT, "%.4f", l)).toArray()));
         RetrievalReport after = evaluate(evaluator, net, test);
         System.out.println("Trained:   " + summary(after));
         System.out.printf(Locale.ROOT, "Softmax classifier on the test images: accuracy %.4f; mean distance to the own centre %.4f%n",
-                classifierAccuracy(head, test), meanDistanceToOwnCentre(head, test));
+                classifierAccuracy(net, softmax, test), meanDistanceToOwnCentre(net, centers, test));
 
         // 3. export the embedding network alone: the head (classifier and centres) is dropped
         TrainingProvenance provenance = TrainingProvenance.builder()
-                .setDataset(data == null ? "fashion-mnist-sample" : "fashion-mnist", train)
-                .optTrainer(trainer)
+                .setDatasetName(data == null ? "fashion-mnist-sample" : "fashion-mnist")
                 .optHistory(history)
                 .addMetric(RetrievalReport.PRECISION_AT_1, after.precisionAt1())
                 .addMetric(RetrievalReport.R_PRECISION, after.rPrecision())
@@ -145,7 +151,7 @@ public final class CenterLoss implements Callable<Integer> {
             Set<String> saved = new HashSet<>(loaded.net().getParameters().keys());
             long headOnly = head.getParameters().size() - net.getParameters().size();
             boolean leaked = saved.stream().anyMatch(n -> n.contains("classifier") || n.contains("centers"));
-            Parameter centres = head.getCenters();
+            Parameter centres = centers.getCenters();
             System.out.printf(Locale.ROOT, "The saved model holds %d parameters, the embedding network's %d; the head's other %d"
                             + " (classifier weight and bias, %s centres) are not saved%s.%n",
                     saved.size(), net.getParameters().size(), headOnly, centres.getShape(), leaked ? " -- BUT SOME ARE" : "");
@@ -181,15 +187,17 @@ public final class CenterLoss implements Callable<Integer> {
         }
     }
 
-    /** Share of test images whose classifier logit is largest for the true class (the head's own forward pass). */
-    private static double classifierAccuracy(CenterLossHead head, LabeledImages images) {
+    /** Share of test images whose classifier logit is largest for the true class. */
+    private static double classifierAccuracy(EmbeddingNet net, SoftmaxLoss softmax, LabeledImages images) {
         try (NDManager manager = NDManager.newBaseManager()) {
             long correct = 0;
             for (long start = 0; start < images.size(); start += EmbeddingModel.BATCH_SIZE) {
                 long[] idx = LongStream.range(start, Math.min(images.size(), start + EmbeddingModel.BATCH_SIZE)).toArray();
                 try (NDManager batch = manager.newSubManager()) {
-                    NDArray x = images.toNDArray(batch, idx, head.getEmbeddingNet().getPixelNormalization());
-                    NDArray logits = head.forward(new ParameterStore(batch, false), new NDList(x), false).get(1);
+                    NDArray x = images.toNDArray(batch, idx, net.getPixelNormalization());
+                    ParameterStore ps = new ParameterStore(batch, false);
+                    NDList embeddings = net.forward(ps, new NDList(x), false);
+                    NDArray logits = softmax.getClassifier().forward(ps, embeddings, false).head();
                     NDArray truth = images.labelsNDArray(batch, idx);
                     correct += logits.argMax(1).eq(truth).toType(DataType.INT64, false).sum().getLong();
                 }
@@ -199,11 +207,12 @@ public final class CenterLoss implements Callable<Integer> {
     }
 
     /** Mean Euclidean distance of the test embeddings to their class centre. */
-    private static double meanDistanceToOwnCentre(CenterLossHead head, LabeledImages images) {
+    private static double meanDistanceToOwnCentre(EmbeddingNet net, io.github.dml4j.loss.CenterLoss centers,
+                                                  LabeledImages images) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray e = embed(manager, head.getEmbeddingNet(), images);
+            NDArray e = embed(manager, net, images);
             NDArray labels = images.labelsNDArray(manager, LongStream.range(0, images.size()).toArray());
-            NDArray own = io.github.dml4j.loss.CenterLoss.ownCenters(labels, head.getCenters().getArray());
+            NDArray own = io.github.dml4j.loss.CenterLoss.ownCenters(labels, centers.getCenters().getArray());
             return e.sub(own).square().sum(new int[] {1}).sqrt().mean().getFloat();
         }
     }

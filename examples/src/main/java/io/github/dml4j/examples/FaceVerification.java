@@ -23,16 +23,15 @@ import io.github.dml4j.eval.ThresholdCalibration;
 import io.github.dml4j.eval.ThresholdClustering;
 import io.github.dml4j.eval.VerificationMetrics;
 import io.github.dml4j.eval.VerificationReport;
-import io.github.dml4j.head.CenterLossHead;
 import io.github.dml4j.head.MetricHead;
 import io.github.dml4j.inference.EmbeddingModel;
+import io.github.dml4j.loss.CenterLoss;
 import io.github.dml4j.inference.Gallery;
 import io.github.dml4j.inference.ModelCard;
-import io.github.dml4j.inference.TrainingProvenance;
-import io.github.dml4j.sampler.MPerClassSampler;
+import io.github.dml4j.provenance.TrainingProvenance;
 import io.github.dml4j.train.ClassBatches;
 import io.github.dml4j.train.MetricTrainer;
-import io.github.dml4j.train.TrainingHistory;
+import io.github.dml4j.provenance.TrainingHistory;
 import io.github.dml4j.viz.TrainingCurves;
 import io.github.dml4j.viz.VerificationPlots;
 import java.awt.image.BufferedImage;
@@ -158,9 +157,9 @@ public final class FaceVerification implements Callable<Integer> {
                 .optNormalize(true)
                 .optPixelNormalization(normalization)
                 .build();
-        MetricHead metricHead = head.build(net, split.train().numIdentities(), CenterLossHead.CenterUpdate.WEN);
-        MetricTrainer trainer = MetricTrainer.builder().setHead(metricHead).optEpochs(epochs).optBatchSize(128)
-                .optM(m).optLearningRate(learningRate).optSeed(seed).build();
+        MetricHead metricHead = head.build(net, split.train().numIdentities(), CenterLoss.CenterUpdate.WEN);
+        MetricTrainer trainer = MetricTrainer.builder().setHead(metricHead).optEpochs(epochs)
+                .optLearningRate(learningRate).optSeed(seed).build();
         ImageAugmentation augmentation = ImageAugmentation.builder()
                 .optRandomCrop(Math.max(1, size / 16))
                 .optHorizontalFlip(0.5)
@@ -169,12 +168,12 @@ public final class FaceVerification implements Callable<Integer> {
                 .optContrast(0.85, 1.15)
                 .optSeed(seed)
                 .build();
-        MPerClassSampler sampler = MPerClassSampler.builder().setLabels(train.labels()).setM(m).setBatchSize(128)
-                .optLength(train.size()).optSeed(seed).build();
+        ClassBatches batches = ClassBatches.builder().setImages(train).setNormalization(normalization)
+                .optM(m).optBatchSize(128).optSeed(seed).optAugmentation(augmentation).build();
         System.out.printf(Locale.ROOT, "Training %s on %,d images for %d epochs with %s%n", metricHead.describe(),
                 train.size(), epochs, augmentation);
         trainer.initialize();
-        TrainingHistory history = trainer.fit(new ClassBatches(train, sampler, normalization, augmentation));
+        TrainingHistory history = trainer.fit(batches);
         System.out.printf(Locale.ROOT, "Loss per epoch: %s (%.0f images/s)%n", Retrieval.losses(history),
                 history.trainImagesPerSecond());
 
@@ -242,8 +241,8 @@ public final class FaceVerification implements Callable<Integer> {
             written.add(curves);
             System.out.println("Plots: " + written);
             TrainingProvenance provenance = TrainingProvenance.builder()
-                    .setDataset(data == null ? "synthetic-faces" : data.getFileName().toString(), train)
-                    .optTrainer(trainer).optHistory(history)
+                    .setDatasetName(data == null ? "synthetic-faces" : data.getFileName().toString())
+                    .optHistory(history)
                     .addMetric("verification_10fold_accuracy", verification.kFoldMean())
                     .addMetric("roc_auc", verification.rocAuc())
                     .addMetric("eer", verification.eer())

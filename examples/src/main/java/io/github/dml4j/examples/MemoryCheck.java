@@ -8,7 +8,10 @@ import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.FashionMnist;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.PixelNormalization;
-import io.github.dml4j.head.TripletHead;
+import io.github.dml4j.head.MetricHead;
+import io.github.dml4j.loss.TripletMarginLoss;
+import io.github.dml4j.miner.TripletMarginMiner;
+import io.github.dml4j.train.ClassBatches;
 import io.github.dml4j.train.MetricTrainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,7 +48,10 @@ public final class MemoryCheck implements Callable<Integer> {
         LabeledImages train = data == null ? SampleData.sample(FashionMnist.Split.TRAIN) : SampleData.full(data, FashionMnist.Split.TRAIN);
         EmbeddingNet net = EmbeddingNet.builder().setBackbone(ConvNet.small(64)).setInputShape(1, 28, 28)
                 .optPixelNormalization(PixelNormalization.FASHION_MNIST).build();
-        TripletHead head = TripletHead.builder().setEmbeddingNet(net).build();
+        MetricHead head = MetricHead.builder().setEmbeddingNet(net)
+                .setLoss(TripletMarginLoss.builder().optMargin(0.2f).build())
+                .optMiner(TripletMarginMiner.builder().optMargin(0.2f).optType(TripletMarginMiner.Type.SEMIHARD).build())
+                .build();
         int batchSize = 128;
         int perEpoch = train.size() / batchSize;
         int epochs = (steps + perEpoch - 1) / perEpoch;
@@ -63,9 +69,9 @@ public final class MemoryCheck implements Callable<Integer> {
                 }
             }
         };
-        MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(epochs).optBatchSize(batchSize)
-                .optM(16).optSeed(0).optListeners(probe).build();
-        trainer.fit(train);
+        MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(epochs).optSeed(0).optListeners(probe).build();
+        trainer.fit(ClassBatches.builder().setImages(train).setNormalization(net.getPixelNormalization())
+                .optM(16).optBatchSize(batchSize).build());
         double base = samples.stream().filter(s -> s[0] == warmup).findFirst().map(s -> s[1]).orElse(Double.NaN);
         double last = samples.get(samples.size() - 1)[1];
         double max = samples.stream().filter(s -> s[0] >= warmup).mapToDouble(s -> s[1]).max().orElse(Double.NaN);

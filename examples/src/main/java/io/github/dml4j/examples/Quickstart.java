@@ -8,13 +8,14 @@ import io.github.dml4j.data.FashionMnist;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.eval.RetrievalReport;
-import io.github.dml4j.head.TripletHead;
+import io.github.dml4j.head.MetricHead;
 import io.github.dml4j.inference.EmbeddingModel;
-import io.github.dml4j.inference.TrainingProvenance;
+import io.github.dml4j.provenance.TrainingProvenance;
 import io.github.dml4j.loss.TripletMarginLoss;
 import io.github.dml4j.miner.TripletMarginMiner;
+import io.github.dml4j.train.ClassBatches;
 import io.github.dml4j.train.MetricTrainer;
-import io.github.dml4j.train.TrainingHistory;
+import io.github.dml4j.provenance.TrainingHistory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,22 +53,26 @@ public final class Quickstart implements Callable<Integer> {
         System.out.printf("Fashion-MNIST %s: %d train and %d test images, %d classes%n",
                 data == null ? "sample" : "from " + data, train.size(), test.size(), train.numClasses());
 
-        // 1. the shared embedding network and the triplet head that trains it
+        // 1. the shared embedding network and the head that trains it: triplet loss on semi-hard
+        //    triplets mined inside batches of 8 classes x 16 images
         EmbeddingNet net = EmbeddingNet.builder()
                 .setBackbone(ConvNet.small(64))
                 .setInputShape(1, 28, 28)
                 .optPixelNormalization(PixelNormalization.FASHION_MNIST)
                 .build();
-        TripletHead head = TripletHead.builder()
+        MetricHead head = MetricHead.builder()
                 .setEmbeddingNet(net)
-                .optLoss(TripletMarginLoss.builder().optMargin(0.2f).build())
+                .setLoss(TripletMarginLoss.builder().optMargin(0.2f).build())
                 .optMiner(TripletMarginMiner.builder().optMargin(0.2f).optType(TripletMarginMiner.Type.SEMIHARD).build())
+                .build();
+        ClassBatches batches = ClassBatches.builder()
+                .setImages(train)
+                .setNormalization(net.getPixelNormalization())
+                .optM(16).optBatchSize(128).optSeed(seed)
                 .build();
         MetricTrainer trainer = MetricTrainer.builder()
                 .setHead(head)
                 .optEpochs(epochs)
-                .optBatchSize(128)
-                .optM(16)
                 .optLearningRate(1e-3f)
                 .optSeed(seed)
                 .build();
@@ -76,15 +81,14 @@ public final class Quickstart implements Callable<Integer> {
         trainer.initialize();
         RetrievalReport before = Retrieval.evaluate(net, test);
         System.out.println("Untrained: " + Retrieval.summary(before));
-        TrainingHistory history = trainer.fit(train);
+        TrainingHistory history = trainer.fit(batches);
         System.out.println("Loss per epoch: " + Retrieval.losses(history));
         RetrievalReport after = Retrieval.evaluate(net, test);
         System.out.println("Trained:   " + Retrieval.summary(after));
 
         // 3. export the embedding network with its model card (the head is dropped)
         TrainingProvenance provenance = TrainingProvenance.builder()
-                .setDataset(data == null ? "fashion-mnist-sample" : "fashion-mnist", train)
-                .optTrainer(trainer)
+                .setDatasetName(data == null ? "fashion-mnist-sample" : "fashion-mnist")
                 .optHistory(history)
                 .addMetric("precision_at_1", after.precisionAt1())
                 .addMetric("r_precision", after.rPrecision())

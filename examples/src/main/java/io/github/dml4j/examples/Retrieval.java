@@ -7,8 +7,8 @@ import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.eval.RetrievalMetrics;
 import io.github.dml4j.eval.RetrievalReport;
 import io.github.dml4j.inference.EmbeddingModel;
-import io.github.dml4j.inference.TrainingProvenance;
-import io.github.dml4j.train.TrainingHistory;
+import io.github.dml4j.provenance.TrainingProvenance;
+import io.github.dml4j.provenance.TrainingHistory;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -7,19 +7,17 @@ import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.PairDataset;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.eval.RetrievalReport;
-import io.github.dml4j.head.SiameseHead;
-import io.github.dml4j.inference.EmbeddingModel;
-import io.github.dml4j.inference.TrainingProvenance;
+import io.github.dml4j.head.MetricHead;
+import io.github.dml4j.provenance.TrainingProvenance;
 import io.github.dml4j.loss.ContrastiveLoss;
 import io.github.dml4j.miner.PairMarginMiner;
 import io.github.dml4j.sampler.BalancedPairSampler;
-import io.github.dml4j.sampler.MPerClassSampler;
 import io.github.dml4j.train.BatchSource;
 import io.github.dml4j.train.ClassBatches;
 import io.github.dml4j.train.MetricTrainer;
 import io.github.dml4j.train.OptimizerType;
 import io.github.dml4j.train.PairBatches;
-import io.github.dml4j.train.TrainingHistory;
+import io.github.dml4j.provenance.TrainingHistory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -112,12 +110,12 @@ public final class SiamesePairs implements Callable<Integer> {
                 .optPixelNormalization(PixelNormalization.FASHION_MNIST)
                 .build();
         ContrastiveLoss loss = ContrastiveLoss.builder().optPosMargin(posMargin).optNegMargin(negMargin).build();
-        SiameseHead.Builder headBuilder = SiameseHead.builder().setEmbeddingNet(net).optLoss(loss);
+        MetricHead.Builder headBuilder = MetricHead.builder().setEmbeddingNet(net).setLoss(loss);
         if (mode == Mode.mining) {
             headBuilder.optMiner(PairMarginMiner.builder().optPosMargin(posMargin).optNegMargin(negMargin)
                     .optDistance(loss.getDistance()).build());
         }
-        SiameseHead head = headBuilder.build();
+        MetricHead head = headBuilder.build();
 
         // 2. where the batches come from
         BatchSource batches;
@@ -138,17 +136,14 @@ public final class SiamesePairs implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "Explicit pairs: %d batches of %d pairs (%d positive) per epoch%n",
                     sampler.batchesPerEpoch(), batchSize, sampler.positivesPerBatch());
         } else {
-            MPerClassSampler sampler = MPerClassSampler.builder().setLabels(train.labels()).setM(m)
-                    .setBatchSize(batchSize).optSeed(seed).build();
-            batches = new ClassBatches(train, sampler, net.getPixelNormalization());
+            batches = ClassBatches.builder().setImages(train).setNormalization(net.getPixelNormalization())
+                    .optM(m).optBatchSize(batchSize).optSeed(seed).build();
             System.out.printf(Locale.ROOT, "Batch mining: %d batches of %d classes x %d images per epoch%n",
-                    sampler.batchesPerEpoch(), batchSize / m, m);
+                    batches.batchesPerEpoch(), batchSize / m, m);
         }
         MetricTrainer trainer = MetricTrainer.builder()
                 .setHead(head)
                 .optEpochs(epochs)
-                .optBatchSize(batchSize)
-                .optM(mode == Mode.mining ? m : 1)
                 .optOptimizer(OptimizerType.valueOf(optimizer.name().toUpperCase(Locale.ROOT)))
                 .optLearningRate(learningRate)
                 .optSeed(seed)
@@ -168,9 +163,7 @@ public final class SiamesePairs implements Callable<Integer> {
 
         // 4. export the embedding network alone, with its model card, and reload it
         TrainingProvenance.Builder provenance = TrainingProvenance.builder()
-                .setDataset(data == null ? "fashion-mnist-sample" : "fashion-mnist", train)
-                .optTrainer(trainer)
-                .optBatchSize(batchSize)
+                .setDatasetName(data == null ? "fashion-mnist-sample" : "fashion-mnist")
                 .optHistory(history);
         if (!Retrieval.exportAndReload(net, provenance, after, test, out)) {
             return 1;

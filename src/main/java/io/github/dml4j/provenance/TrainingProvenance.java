@@ -1,8 +1,6 @@
-package io.github.dml4j.inference;
+package io.github.dml4j.provenance;
 
 import io.github.dml4j.data.LabeledImages;
-import io.github.dml4j.train.MetricTrainer;
-import io.github.dml4j.train.TrainingHistory;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -14,12 +12,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * How a saved model was trained, as recorded in its {@link ModelCard}: the data (name, SHA-256
- * fingerprint, size), the head and loss, the optimizer and its settings, the seed, the loss of
- * each epoch, when the model was made, and the metrics measured on it. Immutable; built with
- * {@link #builder()}.
+ * How a saved model was trained, as recorded in its model card: the data (name, SHA-256
+ * fingerprint, size), the head, loss and miner, the optimizer with every learning rate and the
+ * weight decay, how batches were drawn, the epochs and seed, the loss of each epoch, when the
+ * model was made, and the metrics measured on it. Immutable; built with {@link #builder()},
+ * usually from a run's {@link TrainingHistory} with {@code optHistory}.
  *
- * <p>Only the dataset is required; every other field is {@code null} (or empty) when unknown.
+ * <p>Only the dataset name and fingerprint are required; every other field is {@code null} (or
+ * empty) when unknown, as in cards written before it existed.
  *
  * @param datasetName a human-readable name of the training data, e.g. {@code "fashion-mnist/train"}
  * @param datasetFingerprint the training data's fingerprint, see {@link LabeledImages#fingerprint()}
@@ -27,10 +27,16 @@ import java.util.Objects;
  * @param classCount number of classes in the training data
  * @param head description of the training head (loss, miner and their settings), or null
  * @param loss name of the loss, or null
+ * @param miner the miner and its settings, or null for none or unknown
  * @param optimizer description of the optimizer, or null
- * @param learningRate the learning rate, or null
+ * @param learningRate the base learning rate, or null
+ * @param learningRates the learning rate of each parameter group by name, possibly empty
+ * @param weightDecay the weight decay, or null
  * @param epochs number of epochs, or null
  * @param batchSize batch size, or null
+ * @param sampling how batches were drawn (sampler, m, mode), or null
+ * @param layout the batches' layout ({@code CLASSES}, {@code PAIRS}, {@code TRIPLETS}), or null
+ * @param devices the devices trained on, possibly empty
  * @param seed seed of initialization and sampling, or null
  * @param epochLosses mean loss of each epoch, in order (possibly empty)
  * @param createdAt when the model was made, ISO-8601 (e.g. {@code 2025-01-31T12:00:00Z})
@@ -43,10 +49,16 @@ public record TrainingProvenance(
         int classCount,
         String head,
         String loss,
+        String miner,
         String optimizer,
         Double learningRate,
+        Map<String, Double> learningRates,
+        Double weightDecay,
         Integer epochs,
         Integer batchSize,
+        SamplingSettings sampling,
+        String layout,
+        List<String> devices,
         Long seed,
         List<Double> epochLosses,
         String createdAt,
@@ -90,6 +102,8 @@ public record TrainingProvenance(
             }
         }
         epochLosses = Collections.unmodifiableList(losses);
+        learningRates = Collections.unmodifiableMap(new LinkedHashMap<>(learningRates == null ? Map.of() : learningRates));
+        devices = List.copyOf(devices == null ? List.of() : devices);
         Map<String, Double> m = new LinkedHashMap<>();
         if (metrics != null) {
             for (Map.Entry<String, Double> e : metrics.entrySet()) {
@@ -119,8 +133,9 @@ public record TrainingProvenance(
     public TrainingProvenance withMetrics(Map<String, Double> moreMetrics) {
         Map<String, Double> m = new LinkedHashMap<>(metrics);
         m.putAll(moreMetrics);
-        return new TrainingProvenance(datasetName, datasetFingerprint, imageCount, classCount, head, loss, optimizer,
-                learningRate, epochs, batchSize, seed, epochLosses, createdAt, m);
+        return new TrainingProvenance(datasetName, datasetFingerprint, imageCount, classCount, head, loss, miner, optimizer,
+                learningRate, learningRates, weightDecay, epochs, batchSize, sampling, layout, devices, seed, epochLosses,
+                createdAt, m);
     }
 
     /** Returns a builder; the dataset is required, the creation time defaults to now. */
@@ -136,10 +151,16 @@ public record TrainingProvenance(
         private int classCount;
         private String head;
         private String loss;
+        private String miner;
         private String optimizer;
         private Double learningRate;
+        private Map<String, Double> learningRates = Map.of();
+        private Double weightDecay;
         private Integer epochs;
         private Integer batchSize;
+        private SamplingSettings sampling;
+        private String layout;
+        private List<String> devices = List.of();
         private Long seed;
         private final List<Double> epochLosses = new ArrayList<>();
         private Instant createdAt;
@@ -166,21 +187,39 @@ public record TrainingProvenance(
         }
 
         /**
-         * Takes the head, loss, optimizer, epochs, batch size and seed from a trainer.
+         * Takes the settings of a training run (head, loss, miner, optimizer, learning rates,
+         * weight decay, batches, epochs, seed, devices; and the data's fingerprint, size and
+         * classes unless a dataset was set) and the loss of each epoch from its history.
          */
-        public Builder optTrainer(MetricTrainer trainer) {
-            this.head = trainer.getHead().describe();
-            this.loss = trainer.getHead().getLoss().getName();
-            this.optimizer = trainer.describeOptimizer();
-            this.epochs = trainer.getEpochs();
-            this.batchSize = trainer.getBatchSize();
-            this.seed = trainer.getSeed();
-            return this;
+        public Builder optHistory(TrainingHistory history) {
+            TrainingSettings s = history.settings();
+            if (s != null) {
+                head = s.head();
+                loss = s.loss();
+                miner = s.miner();
+                optimizer = s.optimizer();
+                learningRate = s.learningRate();
+                learningRates = s.learningRates();
+                weightDecay = s.weightDecay();
+                epochs = s.epochs();
+                batchSize = s.sampling().batchSize();
+                sampling = s.sampling();
+                layout = s.layout();
+                devices = s.devices();
+                seed = s.seed();
+                if (datasetFingerprint == null) {
+                    datasetFingerprint = s.dataFingerprint();
+                    imageCount = s.imageCount();
+                    classCount = s.classCount();
+                }
+            }
+            return optEpochLosses(history.losses());
         }
 
-        /** Takes the per-epoch losses from a training history (replacing any set before). */
-        public Builder optHistory(TrainingHistory history) {
-            return optEpochLosses(history.losses());
+        /** Sets the name of the training data (required); the rest comes from {@link #optHistory}. */
+        public Builder setDatasetName(String name) {
+            this.datasetName = name;
+            return this;
         }
 
         /** Sets the description of the head. */
@@ -260,11 +299,17 @@ public record TrainingProvenance(
         public TrainingProvenance build() {
             if (datasetName == null) {
                 throw new IllegalArgumentException(
-                        "The training provenance needs the dataset: call setDataset(name, images).");
+                        "The training provenance needs the dataset: call setDataset(name, images), or setDatasetName(name) "
+                                + "with optHistory(history).");
             }
             Instant created = createdAt == null ? Instant.now() : createdAt;
-            return new TrainingProvenance(datasetName, datasetFingerprint, imageCount, classCount, head, loss, optimizer,
-                    learningRate, epochs, batchSize, seed, epochLosses, created.toString(), metrics);
+            if (datasetFingerprint == null) {
+                throw new IllegalArgumentException("The training provenance needs the dataset's fingerprint: call "
+                        + "setDataset(name, images), or optHistory(history) of a training run.");
+            }
+            return new TrainingProvenance(datasetName, datasetFingerprint, imageCount, classCount, head, loss, miner,
+                    optimizer, learningRate, learningRates, weightDecay, epochs, batchSize, sampling, layout, devices, seed,
+                    epochLosses, created.toString(), metrics);
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.github.dml4j.train;
+package io.github.dml4j.provenance;
 
 /**
  * What one training epoch did.

@@ -1,4 +1,4 @@
-package io.github.dml4j.train;
+package io.github.dml4j.provenance;
 
 import java.io.IOException;
 import java.io.Writer;
@@ -6,11 +6,12 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The per-epoch record of a training run, immutable.
+ * The record of a training run, immutable: the settings it ran with and what each epoch did.
  *
+ * @param settings the trainer's settings for the run, or null when unknown
  * @param epochs one result per epoch, in order
  */
-public record TrainingHistory(List<EpochResult> epochs) {
+public record TrainingHistory(TrainingSettings settings, List<EpochResult> epochs) {
 
     /** Copies the list. */
     public TrainingHistory {
