@@ -23,6 +23,18 @@ public final class CosineSimilarity implements Distance {
         return true;
     }
 
+    /** {@link IndexMetric#INNER_PRODUCT} of L2-normalized rows. */
+    @Override
+    public IndexMetric indexMetric() {
+        return IndexMetric.INNER_PRODUCT;
+    }
+
+    /** {@code true}: the embeddings are L2-normalized first. */
+    @Override
+    public boolean isNormalizeEmbeddings() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "cosine";

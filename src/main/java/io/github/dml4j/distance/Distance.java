@@ -10,6 +10,31 @@ import ai.djl.ndarray.NDArray;
  * branches on the kind of distance; it asks the distance for margins and for the closest or
  * farthest value instead, so every loss works with every distance.
  *
+ * <p><b>Capabilities.</b> Code that needs more than the pairwise matrix (the indexes, the
+ * retrieval metrics, threshold clustering) never branches on the class of a distance either: it
+ * asks the distance what it is.
+ *
+ * <ul>
+ *   <li>{@link #isInverted()}: a similarity (larger is closer) or a distance;
+ *   <li>{@link #isNormalizeEmbeddings()}: whether the embeddings are L2-normalized first;
+ *   <li>{@link #isSquared()}: whether the value is a squared Euclidean distance;
+ *   <li>{@link #indexMetric()}: how an index computes it from stored rows, or {@link
+ *       IndexMetric#NOT_INDEXABLE};
+ *   <li>{@link #name()}: its stable name in model cards and index files.
+ * </ul>
+ *
+ * <p>A distance of your own needs only {@link #pairwise}, {@link #paired}, {@link #isInverted()}
+ * and {@link #name()} to work with every loss, miner and the retrieval metrics. If it equals an
+ * inner product or a (squared) Euclidean distance of possibly normalized rows, it also declares
+ * {@link #indexMetric()} (and {@link #isNormalizeEmbeddings()}) and then works in the indexes,
+ * the gallery and threshold clustering too; otherwise these refuse it with an {@link
+ * IllegalArgumentException} that names it. For example a cosine similarity of one's own:
+ *
+ * <pre>{@code
+ * public IndexMetric indexMetric() { return IndexMetric.INNER_PRODUCT; }
+ * public boolean isNormalizeEmbeddings() { return true; }
+ * }</pre>
+ *
  * <p>Implementations are immutable and thread-safe.
  */
 public interface Distance {
@@ -35,8 +60,41 @@ public interface Distance {
     /** Returns {@code true} when a larger value means closer (a similarity), as PML's {@code is_inverted}. */
     boolean isInverted();
 
-    /** A short stable name for logs and model cards, for example {@code "lp_normalized"}. */
+    /**
+     * A short stable name for logs, model cards and index files, for example {@code
+     * "l2_normalized"}. An index file records it; {@link #named(String)} knows the built-in
+     * names, and an index of a distance of one's own is loaded with that distance given.
+     */
     String name();
+
+    /**
+     * Whether the embeddings are L2-normalized before the value is taken, as in cosine similarity
+     * or {@link LpDistance#normalized()}. An index then stores and searches normalized rows.
+     * Default {@code false}.
+     */
+    default boolean isNormalizeEmbeddings() {
+        return false;
+    }
+
+    /**
+     * Whether the value is a squared Euclidean distance. The default follows {@link
+     * #indexMetric()}: {@code true} only for {@link IndexMetric#SQUARED_EUCLIDEAN}.
+     */
+    default boolean isSquared() {
+        return indexMetric() == IndexMetric.SQUARED_EUCLIDEAN;
+    }
+
+    /**
+     * How an index computes this distance from stored (and, if {@link #isNormalizeEmbeddings()},
+     * normalized) rows: the inner product or the (squared) Euclidean distance, which must order
+     * neighbours as {@link #pairwise} does and give the same values. The default, {@link
+     * IndexMetric#NOT_INDEXABLE}, keeps the distance out of the indexes, which then refuse it by
+     * name. {@link IndexMetric#of(Distance)} checks a declaration against {@link #isInverted()}
+     * and {@link #isSquared()}.
+     */
+    default IndexMetric indexMetric() {
+        return IndexMetric.NOT_INDEXABLE;
+    }
 
     /**
      * Returns how much {@code x} is farther than {@code y}: {@code x - y} for a distance and

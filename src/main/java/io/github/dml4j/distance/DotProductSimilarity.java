@@ -33,6 +33,12 @@ public final class DotProductSimilarity implements Distance {
         return true;
     }
 
+    /** {@link IndexMetric#INNER_PRODUCT} of the raw rows. */
+    @Override
+    public IndexMetric indexMetric() {
+        return IndexMetric.INNER_PRODUCT;
+    }
+
     @Override
     public String name() {
         return "dot";

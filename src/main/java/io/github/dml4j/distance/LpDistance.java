@@ -39,13 +39,21 @@ public final class LpDistance implements Distance {
     }
 
     /** Whether embeddings are L2-normalized before the distance is taken. */
+    @Override
     public boolean isNormalizeEmbeddings() {
         return normalizeEmbeddings;
     }
 
     /** Whether the squared distance is returned. */
+    @Override
     public boolean isSquared() {
         return squared;
+    }
+
+    /** {@link IndexMetric#SQUARED_EUCLIDEAN} when squared, {@link IndexMetric#EUCLIDEAN} otherwise. */
+    @Override
+    public IndexMetric indexMetric() {
+        return squared ? IndexMetric.SQUARED_EUCLIDEAN : IndexMetric.EUCLIDEAN;
     }
 
     @Override

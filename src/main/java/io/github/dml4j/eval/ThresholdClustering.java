@@ -6,8 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.dml4j.distance.CosineSimilarity;
 import io.github.dml4j.distance.Distance;
-import io.github.dml4j.distance.DotProductSimilarity;
-import io.github.dml4j.distance.LpDistance;
+import io.github.dml4j.distance.IndexMetric;
 import io.github.dml4j.index.ExactIndex;
 import io.github.dml4j.index.Neighbors;
 import java.util.ArrayList;
@@ -556,7 +555,8 @@ public final class ThresholdClustering {
 
         /**
          * Sets the distance (default {@link CosineSimilarity}); any distance an {@link
-         * ExactIndex} takes. The threshold is on its score scale.
+         * ExactIndex} takes, that is one whose {@link Distance#indexMetric()} is not {@link
+         * IndexMetric#NOT_INDEXABLE}. The threshold is on its score scale.
          */
         public Builder optDistance(Distance distance) {
             this.distance = distance;
@@ -603,12 +603,7 @@ public final class ThresholdClustering {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("The batchSize must be at least 1, but was " + batchSize + ".");
             }
-            if (!(distance instanceof LpDistance
-                    || distance instanceof CosineSimilarity
-                    || distance instanceof DotProductSimilarity)) {
-                throw new IllegalArgumentException("The distance must be one the exact index searches with"
-                        + " (LpDistance, CosineSimilarity or DotProductSimilarity), not " + distance + ".");
-            }
+            IndexMetric.requireIndexable(distance, "ThresholdClustering, which finds neighbours with an ExactIndex,");
             return new ThresholdClustering(this);
         }
     }

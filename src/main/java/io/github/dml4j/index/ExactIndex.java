@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import io.github.dml4j.distance.CosineSimilarity;
 import io.github.dml4j.distance.Distance;
+import io.github.dml4j.distance.IndexMetric;
 import io.github.dml4j.distance.LpDistance;
 import io.github.dml4j.distance.Normalization;
 import java.io.BufferedInputStream;
@@ -34,8 +35,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Storage.</b> The gallery lives on the engine, in the index's own {@link NDManager}, as
  * blocks of at most {@link Builder#optBlockSize(int) blockSize} rows, already prepared for the
- * distance: L2-normalized rows for cosine and normalized Euclidean, raw rows otherwise, plus
- * each row's -|r|&sup2; for Euclidean distances. A 1,000,000 x 128 gallery takes 512 MB (plus
+ * distance: L2-normalized rows when {@link Distance#isNormalizeEmbeddings()} (cosine, normalized
+ * Euclidean), raw rows otherwise, plus each row's -|r|&sup2; for the Euclidean {@link
+ * IndexMetric}s. A 1,000,000 x 128 gallery takes 512 MB (plus
  * 4 MB of norms); {@link #close()} releases it. Ids are kept in a Java {@code long[]}.
  *
  * <p><b>Search.</b> Queries are processed in chunks of {@link Builder#optBatchSize(int)
@@ -108,10 +110,10 @@ public final class ExactIndex implements EmbeddingIndex {
         this.batchSize = builder.batchSize;
         this.blockSize = builder.blockSize;
         this.dimension = builder.dimension;
-        this.euclidean = distance instanceof LpDistance;
-        this.normalize = distance instanceof CosineSimilarity
-                || (distance instanceof LpDistance lp && lp.isNormalizeEmbeddings());
-        this.squared = distance instanceof LpDistance lp && lp.isSquared();
+        IndexMetric metric = IndexMetric.of(distance);
+        this.euclidean = metric != IndexMetric.INNER_PRODUCT;
+        this.normalize = distance.isNormalizeEmbeddings();
+        this.squared = metric.isSquared();
         this.manager = NDManager.newBaseManager(builder.device);
     }
 
@@ -378,7 +380,10 @@ public final class ExactIndex implements EmbeddingIndex {
 
     /**
      * Reads an index written by {@link #save(Path)}, taking batch size, block size and device
-     * from {@code settings}; the distance and dimension come from the file.
+     * from {@code settings}; the distance and dimension come from the file. The file names its
+     * distance: the distance of {@code settings} when it has that name (so an index of a distance
+     * of one's own loads with {@code settings.setDistance(thatDistance)}), else the built-in
+     * distance of that name.
      *
      * @throws IOException naming the file if it is missing, not an index file, corrupt or
      *     truncated
@@ -421,7 +426,7 @@ public final class ExactIndex implements EmbeddingIndex {
                 throw new IOException(file + " is corrupt: " + fileLength + " bytes, but its header ("
                         + size + " x " + dimension + ") needs exactly " + expected + ".");
             }
-            Distance distance = IndexFiles.readDistance(header, file);
+            Distance distance = IndexFiles.readDistance(header, file, settings.distance);
             Builder b = settings.copy().setDistance(distance).optDimension(dimension);
             ExactIndex index = b.build();
             try {
@@ -503,9 +508,11 @@ public final class ExactIndex implements EmbeddingIndex {
         }
 
         /**
-         * Sets the distance (default {@link CosineSimilarity}): {@link LpDistance} (raw or
-         * normalized, plain or squared), {@link CosineSimilarity} or {@code
-         * DotProductSimilarity}.
+         * Sets the distance (default {@link CosineSimilarity}): any distance an index can compute,
+         * as its {@link Distance#indexMetric()} declares: {@link LpDistance} (raw or normalized,
+         * plain or squared), {@link CosineSimilarity}, {@code DotProductSimilarity} or one of
+         * one's own; {@link #build()} refuses a distance that is {@link
+         * IndexMetric#NOT_INDEXABLE}, naming it.
          */
         public Builder setDistance(Distance distance) {
             this.distance = distance;

@@ -10,6 +10,7 @@ import com.google.gson.JsonObject;
 import io.github.dml4j.distance.CosineSimilarity;
 import io.github.dml4j.distance.Distance;
 import io.github.dml4j.distance.DotProductSimilarity;
+import io.github.dml4j.distance.IndexMetric;
 import io.github.dml4j.distance.LpDistance;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -33,11 +34,12 @@ import org.slf4j.LoggerFactory;
  * Approximate k-nearest-neighbour search with a hierarchical navigable small-world graph
  * (HNSW, Malkov and Yashunin 2018), on <a href="https://github.com/jelmerk/hnswlib">hnswlib-core</a>.
  *
- * <p>Same API and scores as {@link ExactIndex}: higher = closer. Cosine similarity is computed on
- * vectors L2-normalized at insertion, with hnswlib's inner-product distance (1 - dot), and
- * reported as the similarity; Euclidean distances (raw or normalized, plain or squared) use its
- * Euclidean distance and are reported negated; dot product uses the inner product (an
- * approximation the graph does not guarantee for unnormalized vectors).
+ * <p>Same API and scores as {@link ExactIndex}: higher = closer. The distance's {@link
+ * IndexMetric} chooses hnswlib's metric, and vectors are L2-normalized at insertion when {@link
+ * Distance#isNormalizeEmbeddings()}. Inner-product distances (cosine similarity, dot product)
+ * use hnswlib's inner-product distance (1 - dot) and are reported as the similarity (for
+ * unnormalized vectors an approximation the graph does not guarantee); Euclidean distances (raw
+ * or normalized, plain or squared) use its Euclidean distance and are reported negated.
  *
  * <p>Quality and speed are set by {@link Builder#optM(int) M} (links per node),
  * {@link Builder#optEfConstruction(int) efConstruction} (candidates while building) and {@link
@@ -81,7 +83,7 @@ public final class HnswIndex implements EmbeddingIndex {
     }
 
     private enum Kind {
-        COSINE, DOT, EUCLIDEAN
+        INNER_PRODUCT, EUCLIDEAN
     }
 
     private final Distance distance;
@@ -106,20 +108,10 @@ public final class HnswIndex implements EmbeddingIndex {
         this.threads = b.threads;
         this.initialCapacity = b.initialCapacity;
         this.dimension = b.dimension;
-        if (distance instanceof CosineSimilarity) {
-            kind = Kind.COSINE;
-            normalize = true;
-            squared = false;
-        } else if (distance instanceof DotProductSimilarity) {
-            kind = Kind.DOT;
-            normalize = false;
-            squared = false;
-        } else {
-            LpDistance lp = (LpDistance) distance;
-            kind = Kind.EUCLIDEAN;
-            normalize = lp.isNormalizeEmbeddings();
-            squared = lp.isSquared();
-        }
+        IndexMetric metric = IndexMetric.of(distance);
+        kind = metric == IndexMetric.INNER_PRODUCT ? Kind.INNER_PRODUCT : Kind.EUCLIDEAN;
+        normalize = distance.isNormalizeEmbeddings();
+        squared = metric.isSquared();
     }
 
     /**
@@ -258,7 +250,7 @@ public final class HnswIndex implements EmbeddingIndex {
 
     private float toScore(float hnswDistance) {
         return switch (kind) {
-            case COSINE, DOT -> 1f - hnswDistance;
+            case INNER_PRODUCT -> 1f - hnswDistance;
             case EUCLIDEAN -> squared ? -(hnswDistance * hnswDistance) : -hnswDistance;
         };
     }
@@ -344,6 +336,23 @@ public final class HnswIndex implements EmbeddingIndex {
      *     truncated
      */
     public static HnswIndex load(Path file) throws IOException {
+        return load(file, null);
+    }
+
+    /**
+     * Reads an index written by {@link #save(Path)} as {@link #load(Path)} does, taking {@code
+     * distance} when the file names it: the way to load an index of a distance of one's own.
+     * A file that names a built-in distance other than {@code distance} loads with that one.
+     *
+     * @param distance the distance to use when its name is the file's, or null
+     * @throws IllegalArgumentException naming the distance when it is not indexable
+     * @throws IOException naming the file if it is missing, not an HNSW index file, corrupt or
+     *     truncated, or names a distance that is neither {@code distance} nor built in
+     */
+    public static HnswIndex load(Path file, Distance distance) throws IOException {
+        if (distance != null) {
+            IndexFiles.checkDistance(distance);
+        }
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "no HNSW index file here");
         }
@@ -363,7 +372,7 @@ public final class HnswIndex implements EmbeddingIndex {
                     throw new IOException(file + " has version " + header.get("version")
                             + "; this DML4J reads version " + VERSION + ".");
                 }
-                b.setDistance(IndexFiles.readDistance(header, file))
+                b.setDistance(IndexFiles.readDistance(header, file, distance))
                         .optDimension(header.get("dimension").getAsInt())
                         .optM(header.get("m").getAsInt())
                         .optEfConstruction(header.get("efConstruction").getAsInt())
@@ -432,8 +441,10 @@ public final class HnswIndex implements EmbeddingIndex {
         private Builder() {}
 
         /**
-         * Sets the distance (default {@link CosineSimilarity}): {@link LpDistance}, {@link
-         * CosineSimilarity} or {@link DotProductSimilarity}.
+         * Sets the distance (default {@link CosineSimilarity}): any distance an index can compute,
+         * as its {@link Distance#indexMetric()} declares: {@link LpDistance}, {@link
+         * CosineSimilarity}, {@link DotProductSimilarity} or one of one's own; {@link #build()}
+         * refuses a distance that is {@link IndexMetric#NOT_INDEXABLE}, naming it.
          */
         public Builder setDistance(Distance distance) {
             this.distance = distance;

@@ -6,10 +6,8 @@ import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import io.github.dml4j.distance.CosineSimilarity;
 import io.github.dml4j.distance.Distance;
-import io.github.dml4j.distance.DotProductSimilarity;
-import io.github.dml4j.distance.LpDistance;
+import io.github.dml4j.distance.IndexMetric;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -101,7 +99,7 @@ final class IndexFiles {
         }
     }
 
-    /** The distance named by {@link Distance#name()}, for the distances an index can save. */
+    /** The built-in distance named by {@link Distance#name()}. */
     static Distance distanceNamed(String name) {
         try {
             return Distance.named(name);
@@ -110,16 +108,14 @@ final class IndexFiles {
         }
     }
 
-    /** Fails unless the distance is one an index supports (and can save and load). */
+    /**
+     * Fails unless an index can compute the distance, as its {@link Distance#indexMetric()}
+     * declares.
+     *
+     * @throws IllegalArgumentException naming the distance when it is not indexable
+     */
     static Distance checkDistance(Distance distance) {
-        Objects.requireNonNull(distance, "The distance must not be null.");
-        if (!(distance instanceof LpDistance
-                || distance instanceof CosineSimilarity
-                || distance instanceof DotProductSimilarity)) {
-            throw new IllegalArgumentException(
-                    "An index supports LpDistance, CosineSimilarity and DotProductSimilarity, not "
-                            + distance + ".");
-        }
+        IndexMetric.requireIndexable(distance, "An index");
         return distance;
     }
 
@@ -179,12 +175,24 @@ final class IndexFiles {
         return header;
     }
 
-    static Distance readDistance(JsonObject header, Path file) throws IOException {
+    /**
+     * The distance a file's header names: {@code given} when it has that name (so an index of a
+     * distance of one's own loads with it), else the built-in distance of that name.
+     *
+     * @param given the distance the caller offers, or null
+     * @throws IOException naming the file when the name is neither {@code given}'s nor built in
+     */
+    static Distance readDistance(JsonObject header, Path file, Distance given) throws IOException {
         String name = header.get("distance").getAsString();
+        if (given != null && name.equals(given.name())) {
+            return given;
+        }
         try {
             return distanceNamed(name);
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + " names an unknown distance '" + name + "'.", e);
+            throw new IOException(file + " names an unknown distance '" + name + "': it is not built in"
+                    + (given == null ? "" : ", and the distance given to load it is named '" + given.name() + "'")
+                    + ". An index of a distance of one's own loads with that distance given.", e);
         }
     }
 }

@@ -12,6 +12,9 @@
  *
  * <p>Both implement {@link io.github.dml4j.index.EmbeddingIndex} (add, search, save, load) and
  * return {@link io.github.dml4j.index.Neighbors}: ids and scores where higher means closer for
- * every distance (similarities as they are, distances negated).
+ * every distance (similarities as they are, distances negated). They take any distance whose
+ * {@link io.github.dml4j.distance.Distance#indexMetric()} is an inner product or a (squared)
+ * Euclidean distance, built in or one's own, and refuse one that is not indexable with an
+ * {@link java.lang.IllegalArgumentException} that names it.
  */
 package io.github.dml4j.index;
