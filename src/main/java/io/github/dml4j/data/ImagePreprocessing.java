@@ -27,19 +27,11 @@ import java.util.Objects;
  *
  * <pre>{@code
  * ImagePreprocessing faces = ImagePreprocessing.builder()
- *         .setSize(112, 112).optColor(ImagePreprocessing.Color.RGB).build();
+ *         .setSize(112, 112).optColor(ColorMode.RGB).build();
  * byte[] chw = faces.apply(ImageFiles.read(path), manager);   // 3 * 112 * 112 bytes
  * }</pre>
  */
 public final class ImagePreprocessing {
-
-    /** The colour of the stored pixels. */
-    public enum Color {
-        /** One channel; colour images are converted with DJL's luma weighting. */
-        GRAYSCALE,
-        /** Three channels R, G, B; grayscale images are repeated into all three. */
-        RGB
-    }
 
     /** How an image of another aspect ratio is brought to the target size. */
     public enum Fit {
@@ -51,7 +43,7 @@ public final class ImagePreprocessing {
 
     private final int height;
     private final int width;
-    private final Color color;
+    private final ColorMode color;
     private final Fit fit;
 
     private ImagePreprocessing(Builder b) {
@@ -81,7 +73,7 @@ public final class ImagePreprocessing {
     }
 
     /** Colour of the output. */
-    public Color color() {
+    public ColorMode color() {
         return color;
     }
 
@@ -92,7 +84,7 @@ public final class ImagePreprocessing {
 
     /** Output channels: 1 for grayscale, 3 for RGB. */
     public int channels() {
-        return color == Color.GRAYSCALE ? 1 : 3;
+        return color.channels();
     }
 
     /** Shape of one output image, (C, H, W). */
@@ -110,7 +102,7 @@ public final class ImagePreprocessing {
     public byte[] apply(Image image, NDManager manager) {
         Objects.requireNonNull(image, "image");
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray hwc = image.toNDArray(scratch, color == Color.GRAYSCALE ? Image.Flag.GRAYSCALE : Image.Flag.COLOR);
+            NDArray hwc = image.toNDArray(scratch, color.imageFlag());
             int h = image.getHeight();
             int w = image.getWidth();
             int resizedH = height;
@@ -153,7 +145,7 @@ public final class ImagePreprocessing {
     public static final class Builder {
         private int height;
         private int width;
-        private Color color = Color.RGB;
+        private ColorMode color = ColorMode.RGB;
         private Fit fit = Fit.RESIZE_AND_CENTER_CROP;
 
         private Builder() {}
@@ -172,12 +164,12 @@ public final class ImagePreprocessing {
         }
 
         /**
-         * The output colour (default {@link Color#RGB}).
+         * The output colour (default {@link ColorMode#RGB}).
          *
          * @param color grayscale or RGB
          * @return this builder
          */
-        public Builder optColor(Color color) {
+        public Builder optColor(ColorMode color) {
             this.color = color;
             return this;
         }

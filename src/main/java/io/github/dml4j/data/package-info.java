@@ -40,8 +40,9 @@
  *   <li>{@link io.github.dml4j.data.ImageFiles} decodes one file (ImageIO for JPEG and PNG, with
  *       decoder warnings such as a truncated JPEG treated as errors; our own reader for PGM
  *       {@code P5}/{@code P2}), and {@link io.github.dml4j.data.ImagePreprocessing} brings it to
- *       one size and colour with DJL's {@code Resize}/{@code CenterCrop} (default: RGB, resize the
- *       shorter side, centre crop);</li>
+ *       one size and {@link io.github.dml4j.data.ColorMode} with DJL's {@code Resize}/{@code
+ *       CenterCrop} (default: RGB, resize the shorter side, centre crop); a model card records
+ *       the same {@code ColorMode};</li>
  *   <li>{@link io.github.dml4j.data.IdentitySplit} splits identities, not images, into disjoint
  *       train / calibration / test parts with a seed and reports the singletons of each part;</li>
  *   <li>{@link io.github.dml4j.data.PairList} reads and writes LFW's {@code pairs.txt} (10 folds

@@ -54,7 +54,7 @@ public final class EmbeddingTranslator implements Translator<Image, float[]> {
                     + input.channels() + " channels.");
         }
         this.normalization = input.pixelNormalization();
-        this.flag = input.colour() == ModelCard.Colour.GRAYSCALE ? Image.Flag.GRAYSCALE : Image.Flag.COLOR;
+        this.flag = input.colour().imageFlag();
         this.preprocessing = input.preprocessing();
     }
 

@@ -9,11 +9,11 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
-import com.google.gson.annotations.SerializedName;
 import com.google.gson.stream.JsonReader;
 import io.github.dml4j.Dml4j;
 import io.github.dml4j.backbone.BackboneConfig;
 import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.data.ColorMode;
 import io.github.dml4j.data.ImagePreprocessing;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.distance.Distance;
@@ -425,27 +425,6 @@ public record ModelCard(
         }
     }
 
-    /** How the network sees colour. */
-    public enum Colour {
-        /** One channel; colour images are converted to grey as {@code 0.299 R + 0.587 G + 0.114 B}. */
-        @SerializedName("grayscale")
-        GRAYSCALE,
-        /** Three channels, red, green, blue. */
-        @SerializedName("rgb")
-        RGB;
-
-        /** The colour of images with {@code channels} channels, or null if neither grey nor RGB. */
-        public static Colour ofChannels(int channels) {
-            return channels == 1 ? GRAYSCALE : channels == 3 ? RGB : null;
-        }
-
-        /** The name used in the card. */
-        @Override
-        public String toString() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
-
     /**
      * What the network takes as input.
      *
@@ -458,7 +437,7 @@ public record ModelCard(
      * @param fit how images of another size are fitted to the input; null (cards written before
      *     this setting existed) means {@link ImagePreprocessing.Fit#RESIZE}
      */
-    public record Input(int channels, int height, int width, List<Float> mean, List<Float> std, Colour colour,
+    public record Input(int channels, int height, int width, List<Float> mean, List<Float> std, ColorMode colour,
                         ImagePreprocessing.Fit fit) {
 
         /** Validates the shape, the normalization and the colour. */
@@ -480,10 +459,15 @@ public record ModelCard(
             if (fit == null) { // cards written before the setting existed stretched images
                 fit = ImagePreprocessing.Fit.RESIZE;
             }
-            if (colour != Colour.ofChannels(channels)) {
-                throw new IllegalArgumentException("The input colour " + colour + " does not fit " + channels
-                        + " channels; expected " + Colour.ofChannels(channels) + ".");
+            if (colour != ColorMode.ofChannels(channels)) {
+                throw new IllegalArgumentException("The input colour " + cardName(colour) + " does not fit " + channels
+                        + " channels; expected " + cardName(ColorMode.ofChannels(channels)) + ".");
             }
+        }
+
+        /** The colour as the card spells it ({@code grayscale}, {@code rgb}), for messages. */
+        private static String cardName(ColorMode colour) {
+            return colour == null ? "null" : colour.name().toLowerCase(Locale.ROOT);
         }
 
         /** The input of {@code net}. */
@@ -492,7 +476,7 @@ public record ModelCard(
             int c = Math.toIntExact(s[0]);
             PixelNormalization p = net.getPixelNormalization();
             return new Input(c, Math.toIntExact(s[1]), Math.toIntExact(s[2]), toList(p.mean()), toList(p.std()),
-                    Colour.ofChannels(c), null);
+                    ColorMode.ofChannels(c), null);
         }
 
         /**
@@ -505,7 +489,7 @@ public record ModelCard(
                 throw new IllegalArgumentException("A " + channels + "-channel input has no image preprocessing.");
             }
             return ImagePreprocessing.builder().setSize(height, width)
-                    .optColor(colour == Colour.GRAYSCALE ? ImagePreprocessing.Color.GRAYSCALE : ImagePreprocessing.Color.RGB)
+                    .optColor(colour)
                     .optFit(fit())
                     .build();
         }

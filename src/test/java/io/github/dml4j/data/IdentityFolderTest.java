@@ -23,7 +23,7 @@ class IdentityFolderTest {
     Path root;
 
     private static final ImagePreprocessing GRAY_2X2 = ImagePreprocessing.builder().setSize(2, 2)
-            .optColor(ImagePreprocessing.Color.GRAYSCALE).build();
+            .optColor(ColorMode.GRAYSCALE).build();
 
     /**
      * Alice: PNG, JPEG, binary PGM, a text file and a truncated JPEG; Bob: one plain PGM;

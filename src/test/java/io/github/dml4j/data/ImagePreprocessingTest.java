@@ -41,7 +41,7 @@ class ImagePreprocessingTest {
     }
 
     private static ImagePreprocessing gray(int h, int w, ImagePreprocessing.Fit fit) {
-        return ImagePreprocessing.builder().setSize(h, w).optColor(ImagePreprocessing.Color.GRAYSCALE).optFit(fit).build();
+        return ImagePreprocessing.builder().setSize(h, w).optColor(ColorMode.GRAYSCALE).optFit(fit).build();
     }
 
     @Test
@@ -54,7 +54,7 @@ class ImagePreprocessingTest {
     @Test
     void rgbIsStoredChannelFirstAndGrayIsRepeated() {
         ImagePreprocessing rgb = ImagePreprocessing.builder().setSize(1, 2).build();
-        assertEquals(ImagePreprocessing.Color.RGB, rgb.color());
+        assertEquals(ColorMode.RGB, rgb.color());
         assertEquals(new Shape(3, 1, 2), rgb.imageShape());
         assertArrayEquals(new int[] {200, 200, 40, 40, 90, 90}, unsigned(rgb.apply(wrap(FaceFiles.rgb(1, 2, 200, 40, 90)), manager)));
         assertArrayEquals(new int[] {5, 6, 5, 6, 5, 6}, unsigned(rgb.apply(wrap(FaceFiles.gray(1, 2, (y, x) -> 5 + x)), manager)));

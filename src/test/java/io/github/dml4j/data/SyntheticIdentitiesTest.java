@@ -235,7 +235,7 @@ class SyntheticIdentitiesTest {
 
             // the folder loader reads the PNG folder back to the same identity set
             ImagePreprocessing preprocessing = ImagePreprocessing.builder().setSize(20, 20)
-                    .optColor(channels == 1 ? ImagePreprocessing.Color.GRAYSCALE : ImagePreprocessing.Color.RGB).build();
+                    .optColor(channels == 1 ? ColorMode.GRAYSCALE : ColorMode.RGB).build();
             IdentityImages loaded = IdentityFolder.builder().setRoot(root).setPreprocessing(preprocessing).build().load();
             assertEquals(ids.paths(), loaded.paths());
             assertEquals(ids.identities(), loaded.identities());

@@ -8,6 +8,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.github.dml4j.backbone.ConvNet;
 import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.data.ColorMode;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.provenance.TrainingProvenance;
@@ -63,7 +64,7 @@ class CommittedModelTest {
             ModelCard card = model.card();
             assertEquals(1, card.formatVersion());
             assertEquals(new ConvNet(new int[] {4, 8}, 8), model.net().getBackbone());
-            assertEquals(ModelCard.Colour.GRAYSCALE, card.input().colour());
+            assertEquals(ColorMode.GRAYSCALE, card.input().colour());
             assertEquals(PixelNormalization.FASHION_MNIST, card.input().pixelNormalization());
             assertEquals("cosine", card.distance());
             assertEquals(0.5, card.threshold());

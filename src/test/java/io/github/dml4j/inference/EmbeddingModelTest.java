@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.data.ColorMode;
 import io.github.dml4j.data.LabeledImages;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -130,7 +131,7 @@ class EmbeddingModelTest {
         EmbeddingNet net = TestModels.net(manager, new int[] {4, 8}, 8, 3, true);
         LabeledImages images = TestModels.randomImages(2, 3, 5);
         try (EmbeddingModel model = EmbeddingModel.of(net)) {
-            assertEquals(ModelCard.Colour.RGB, model.card().input().colour());
+            assertEquals(ColorMode.RGB, model.card().input().colour());
             assertEquals("cosine", model.card().distance());
             float[] e = model.embed(TestModels.rgbImage(images.imageBytes(0), 28, 28));
             assertArrayEquals(model.embedPixels(images.imageBytes(0)), e);
@@ -339,7 +340,7 @@ class EmbeddingModelTest {
             assertFalse(card.engine().version().isBlank());
             assertEquals("convnet", card.architecture().backbone());
             assertEquals("{\"channels\":[8,16],\"embeddingSize\":16}", card.architecture().config().toString());
-            assertEquals(ModelCard.Colour.GRAYSCALE, card.input().colour());
+            assertEquals(ColorMode.GRAYSCALE, card.input().colour());
             assertEquals(List.of(0.2860f), card.input().mean());
             assertEquals("l2", card.distance());
             assertNull(card.threshold());

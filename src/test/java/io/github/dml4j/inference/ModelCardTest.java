@@ -8,6 +8,7 @@ import ai.djl.nn.core.Linear;
 import io.github.dml4j.backbone.BackboneConfig;
 import io.github.dml4j.backbone.ConvNet;
 import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.data.ColorMode;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.distance.CosineSimilarity;
 import io.github.dml4j.eval.ThresholdCalibration;
@@ -42,6 +43,25 @@ class ModelCardTest {
         @Override
         public Block newBlock() {
             return new SequentialBlock().add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(embeddingSize).build());
+        }
+    }
+
+    /** The colour is written and read as "grayscale" and "rgb", as in cards written before. */
+    @Test
+    void colourIsSpelledAsInEarlierCards() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ModelCard grey = ModelCard.describe(TestModels.net(manager, new int[] {4, 8}, 8, 1, true));
+            ModelCard rgb = ModelCard.describe(TestModels.net(manager, new int[] {4, 8}, 8, 3, true));
+            assertEquals(ColorMode.GRAYSCALE, grey.input().colour());
+            assertEquals(ColorMode.RGB, rgb.input().colour());
+            assertTrue(grey.toJson().contains("\"colour\": \"grayscale\""), grey.toJson());
+            assertTrue(rgb.toJson().contains("\"colour\": \"rgb\""), rgb.toJson());
+            assertEquals(ColorMode.RGB, ModelCard.fromJson(rgb.toJson()).input().colour());
+            assertEquals(ColorMode.GRAYSCALE, ModelCard.fromJson(grey.toJson()).input().colour());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelCard.fromJson(
+                    grey.toJson().replace("\"colour\": \"grayscale\"", "\"colour\": \"rgb\"")));
+            assertTrue(e.getMessage().contains("The input colour rgb does not fit 1 channels; expected grayscale."),
+                    e.getMessage());
         }
     }
 

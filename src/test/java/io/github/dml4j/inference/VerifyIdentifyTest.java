@@ -12,6 +12,7 @@ import ai.djl.modality.cv.Image;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.data.ColorMode;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.distance.CosineSimilarity;
 import io.github.dml4j.distance.LpDistance;
@@ -427,7 +428,7 @@ class VerifyIdentifyTest {
     @Test
     void centreCropFitIsRecordedAndUsedForImagesOfAnotherSize() throws Exception {
         io.github.dml4j.data.ImagePreprocessing crop = io.github.dml4j.data.ImagePreprocessing.builder()
-                .setSize(28, 28).optColor(io.github.dml4j.data.ImagePreprocessing.Color.GRAYSCALE).build();
+                .setSize(28, 28).optColor(ColorMode.GRAYSCALE).build();
         EmbeddingNet net = TestModels.net(manager, new int[] {8, 16}, 16, 1, true);
         byte[] wide = new byte[40 * 28];
         new java.util.Random(5).nextBytes(wide);

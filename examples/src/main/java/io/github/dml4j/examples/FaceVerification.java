@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
 import io.github.dml4j.backbone.ConvNet;
 import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.data.ColorMode;
 import io.github.dml4j.data.IdentityFolder;
 import io.github.dml4j.data.IdentityImages;
 import io.github.dml4j.data.IdentitySplit;
@@ -130,7 +131,7 @@ public final class FaceVerification implements Callable<Integer> {
     public Integer call() throws Exception {
         long start = System.nanoTime();
         ImagePreprocessing preprocessing = ImagePreprocessing.builder().setSize(size, size)
-                .optColor(rgb ? ImagePreprocessing.Color.RGB : ImagePreprocessing.Color.GRAYSCALE).build();
+                .optColor(rgb ? ColorMode.RGB : ColorMode.GRAYSCALE).build();
 
         // 1. identities, split by identity into train / calibration / test
         IdentityImages all = load(preprocessing);
