@@ -10,26 +10,22 @@ import io.github.dml4j.distance.LpDistance;
  * (closest other-label sample): one triplet per anchor (Hermans et al. 2017, "In Defense of the
  * Triplet Loss for Person Re-Identification"). Anchors without a positive or a negative in the
  * batch are skipped.
+ *
+ * <pre>{@code
+ * BatchHardMiner miner = BatchHardMiner.builder().optDistance(new CosineSimilarity()).build();
+ * }</pre>
  */
 public final class BatchHardMiner implements Miner<Triplets> {
 
     private final Distance distance;
 
-    private BatchHardMiner(Distance distance) {
-        this.distance = distance;
+    private BatchHardMiner(Builder builder) {
+        this.distance = builder.distance;
     }
 
-    /** A batch-hard miner on Euclidean distance between normalized embeddings. */
-    public static BatchHardMiner create() {
-        return new BatchHardMiner(LpDistance.normalized());
-    }
-
-    /** A batch-hard miner on the given distance. */
-    public static BatchHardMiner create(Distance distance) {
-        if (distance == null) {
-            throw new IllegalArgumentException("The distance of BatchHardMiner must not be null.");
-        }
-        return new BatchHardMiner(distance);
+    /** Returns a builder; default: {@link LpDistance#normalized()}, Euclidean on normalized embeddings. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** The distance used. */
@@ -56,5 +52,30 @@ public final class BatchHardMiner implements Miner<Triplets> {
     @Override
     public String toString() {
         return "BatchHardMiner{distance=" + distance + '}';
+    }
+
+    /** Builder for {@link BatchHardMiner}. */
+    public static final class Builder {
+        private Distance distance = LpDistance.normalized();
+
+        private Builder() {}
+
+        /** Sets the distance (default Euclidean on normalized embeddings). */
+        public Builder optDistance(Distance distance) {
+            this.distance = distance;
+            return this;
+        }
+
+        /**
+         * Validates the settings and builds the miner.
+         *
+         * @throws IllegalArgumentException naming the bad field
+         */
+        public BatchHardMiner build() {
+            if (distance == null) {
+                throw new IllegalArgumentException("The distance of BatchHardMiner must not be null.");
+            }
+            return new BatchHardMiner(this);
+        }
     }
 }

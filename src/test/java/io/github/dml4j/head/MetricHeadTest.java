@@ -51,7 +51,7 @@ class MetricHeadTest {
         LabeledImages images = SyntheticImages.generate(3, 4, 7);
         EmbeddingNet net = newNet();
         TripletMarginLoss loss = TripletMarginLoss.builder().build();
-        BatchHardMiner miner = BatchHardMiner.create();
+        BatchHardMiner miner = BatchHardMiner.builder().build();
         MetricHead head = MetricHead.builder().setEmbeddingNet(net).setLoss(loss).optMiner(miner).build();
         MetricHead unmined = MetricHead.builder().setEmbeddingNet(net).setLoss(loss).build();
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -280,7 +280,7 @@ class MetricHeadTest {
         assertEquals("MetricHead got a miner, but ArcFaceLoss learns from class labels and takes no mined tuples: remove"
                         + " optMiner(...).",
                 assertThrows(IllegalArgumentException.class, () -> MetricHead.builder().setEmbeddingNet(net)
-                        .setLoss(ArcFaceLoss.builder().setNumClasses(3).build()).optMiner(BatchHardMiner.create()).build())
+                        .setLoss(ArcFaceLoss.builder().setNumClasses(3).build()).optMiner(BatchHardMiner.builder().build()).build())
                         .getMessage());
         assertEquals("MetricHead needs a loss: call setLoss(...), e.g. TripletMarginLoss.builder().build().",
                 assertThrows(IllegalArgumentException.class, () -> MetricHead.builder().setEmbeddingNet(net).build())

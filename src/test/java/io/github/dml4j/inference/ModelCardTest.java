@@ -294,7 +294,7 @@ class ModelCardTest {
             EmbeddingNet net = TestModels.smallNet(manager);
             io.github.dml4j.head.MetricHead head = io.github.dml4j.head.MetricHead.builder().setEmbeddingNet(net)
                     .setLoss(io.github.dml4j.loss.TripletMarginLoss.builder().build())
-                    .optMiner(io.github.dml4j.miner.BatchHardMiner.create()).build();
+                    .optMiner(io.github.dml4j.miner.BatchHardMiner.builder().build()).build();
             LabeledImages data = TestModels.randomImages(10, 1, 0);
             io.github.dml4j.provenance.SamplingSettings sampling = new io.github.dml4j.provenance.SamplingSettings(
                     "MPerClassSampler", 64, 10, 8, "PER_BATCH", null, 5);

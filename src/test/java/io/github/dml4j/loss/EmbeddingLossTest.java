@@ -132,7 +132,7 @@ class EmbeddingLossTest {
         assertEquals(expected, sum.compute(embeddings, labels).getFloat(), 1e-6f * expected);
         // mined tuples go to the part that takes tuples; the class losses see the labels only
         assertTrue(sum.acceptsTuples());
-        io.github.dml4j.miner.Triplets some = io.github.dml4j.miner.BatchHardMiner.create().mine(embeddings, labels);
+        io.github.dml4j.miner.Triplets some = io.github.dml4j.miner.BatchHardMiner.builder().build().mine(embeddings, labels);
         float mined = softmax.compute(embeddings, labels).getFloat() + 0.01f * centres.compute(embeddings, labels).getFloat()
                 + 0.5f * triplet.compute(embeddings, labels, some).getFloat();
         assertEquals(mined, sum.compute(embeddings, labels, some).getFloat(), 1e-6f * mined);

@@ -57,7 +57,7 @@ class MiningAtScaleTest {
 
     @Test
     void semihardAndBatchHardMiningAt512() {
-        Triplets hard = BatchHardMiner.create().mine(embeddings, labels);
+        Triplets hard = BatchHardMiner.builder().build().mine(embeddings, labels);
         assertEquals(BATCH, hard.size());
 
         Triplets semihard = TripletMarginMiner.builder().optMargin(MARGIN).optType(TripletMarginMiner.Type.SEMIHARD).build()
@@ -78,7 +78,7 @@ class MiningAtScaleTest {
 
     @Test
     void tripletLossBackwardOnBatchHardTripletsAt512() {
-        assertFiniteNonZeroGradient(BatchHardMiner.create());
+        assertFiniteNonZeroGradient(BatchHardMiner.builder().build());
     }
 
     @Test

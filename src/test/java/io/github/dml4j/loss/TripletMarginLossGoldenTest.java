@@ -70,7 +70,7 @@ class TripletMarginLossGoldenTest {
 
     @Test
     void batchHardMined() {
-        MinedTuples t = BatchHardMiner.create().mine(embeddings, labels);
+        MinedTuples t = BatchHardMiner.builder().build().mine(embeddings, labels);
         check("triplet_margin0.2_batch_hard_mined", TripletMarginLoss.builder().optMargin(0.2f).build(), t);
     }
 

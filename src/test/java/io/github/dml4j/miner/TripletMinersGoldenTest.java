@@ -3,6 +3,7 @@ package io.github.dml4j.miner;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.github.dml4j.Golden;
+import io.github.dml4j.distance.CosineSimilarity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TripletMinersGoldenTest {
@@ -46,8 +48,22 @@ class TripletMinersGoldenTest {
 
     @Test
     void batchHardMinerMatchesReference() {
-        Triplets t = BatchHardMiner.create().mine(embeddings, labels);
+        Triplets t = BatchHardMiner.builder().build().mine(embeddings, labels);
         assertEquals(Golden.tuples(Golden.get("miners", "batch_hard")), Golden.tuples(t.toMatrix()));
+    }
+
+    @Test
+    void batchHardMinerBuilderSetsAndChecksTheDistance() {
+        BatchHardMiner byDefault = BatchHardMiner.builder().build();
+        assertEquals("l2_normalized", byDefault.getDistance().name());
+        BatchHardMiner cosine = BatchHardMiner.builder().optDistance(new CosineSimilarity()).build();
+        assertEquals("cosine", cosine.getDistance().name());
+        // on normalized embeddings d^2 = 2 - 2 cos: the same hardest positives and negatives
+        assertEquals(Golden.tuples(byDefault.mine(embeddings, labels).toMatrix()),
+                Golden.tuples(cosine.mine(embeddings, labels).toMatrix()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BatchHardMiner.builder().optDistance(null).build());
+        assertEquals("The distance of BatchHardMiner must not be null.", e.getMessage());
     }
 
     @Test
@@ -78,10 +94,10 @@ class TripletMinersGoldenTest {
         NDArray e = manager.randomNormal(new ai.djl.ndarray.types.Shape(4, 8));
         NDArray singletons = manager.create(new int[] {0, 1, 2, 3});
         assertTrue(TripletMarginMiner.builder().build().mine(e, singletons).isEmpty());
-        assertTrue(BatchHardMiner.create().mine(e, singletons).isEmpty());
+        assertTrue(BatchHardMiner.builder().build().mine(e, singletons).isEmpty());
         NDArray oneClass = manager.create(new int[] {5, 5, 5, 5});
         assertTrue(TripletMarginMiner.builder().build().mine(e, oneClass).isEmpty());
-        assertTrue(BatchHardMiner.create().mine(e, oneClass).isEmpty());
+        assertTrue(BatchHardMiner.builder().build().mine(e, oneClass).isEmpty());
     }
 
     @Test

@@ -53,7 +53,7 @@ class DevicesTest {
         LabeledImages train = SyntheticImages.generate(8, 32, 5);
         EmbeddingNet net = TrainingFixtures.newNet();
         MetricHead head = MetricHead.builder().setEmbeddingNet(net).setLoss(TripletMarginLoss.builder().build())
-                .optMiner(BatchHardMiner.create()).build();
+                .optMiner(BatchHardMiner.builder().build()).build();
         MetricTrainer trainer = MetricTrainer.builder().setHead(head).optDevices(Device.cpu()).optEpochs(4).optSeed(1)
                 .optListeners().build();
         assertEquals(List.of(Device.cpu()), trainer.getDevices());
@@ -67,7 +67,7 @@ class DevicesTest {
     /** The head's output on one device and on the list {@code [cpu, cpu]}: two slices, gathered. */
     private static void sameOnTwoSlices(EmbeddingNet net, boolean training) {
         MetricHead head = MetricHead.builder().setEmbeddingNet(net).setLoss(TripletMarginLoss.builder().build())
-                .optMiner(BatchHardMiner.create()).build();
+                .optMiner(BatchHardMiner.builder().build()).build();
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             ai.djl.engine.Engine.getInstance().setRandomSeed(3);
             head.initialize(manager, DataType.FLOAT32, net.batchInputShape(16));

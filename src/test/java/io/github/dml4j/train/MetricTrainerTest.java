@@ -34,7 +34,7 @@ class MetricTrainerTest {
 
     private static MetricHead batchHardHead(EmbeddingNet net) {
         return MetricHead.builder().setEmbeddingNet(net).setLoss(TripletMarginLoss.builder().build())
-                .optMiner(BatchHardMiner.create()).build();
+                .optMiner(BatchHardMiner.builder().build()).build();
     }
 
     @Test

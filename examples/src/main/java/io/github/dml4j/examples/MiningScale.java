@@ -86,10 +86,10 @@ public final class MiningScale implements Callable<Integer> {
 
             List<Row> rows = new ArrayList<>();
             rows.add(step(manager, "batch-hard mining", repeats,
-                    m -> BatchHardMiner.create().mine(copy(embeddings, m), copy(labels, m)).size(), ""));
+                    m -> BatchHardMiner.builder().build().mine(copy(embeddings, m), copy(labels, m)).size(), ""));
             rows.add(step(manager, "semi-hard mining", repeats, m -> semihard.mine(copy(embeddings, m), copy(labels, m)).size(), ""));
             rows.add(step(manager, "batch-hard + triplet loss fwd+bwd", repeats,
-                    m -> lossStep(m, embeddings, labels, BatchHardMiner.create(), loss), ""));
+                    m -> lossStep(m, embeddings, labels, BatchHardMiner.builder().build(), loss), ""));
             rows.add(step(manager, "semi-hard + triplet loss fwd+bwd", repeats,
                     m -> lossStep(m, embeddings, labels, semihard, loss), ""));
 
