@@ -50,6 +50,7 @@ public record ConvNet(int[] channels, int embeddingSize) implements BackboneConf
         return new ConvNet(new int[] {32, 64, 128}, embeddingSize);
     }
 
+    /** {@return the output channels of each stage, a copy} */
     @Override
     public int[] channels() {
         return channels.clone();

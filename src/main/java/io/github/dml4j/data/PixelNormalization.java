@@ -77,11 +77,13 @@ public record PixelNormalization(float[] mean, float[] std) {
         std = std.clone();
     }
 
+    /** {@return the per-channel mean of the scaled pixels, a copy} */
     @Override
     public float[] mean() {
         return mean.clone();
     }
 
+    /** {@return the per-channel standard deviation of the scaled pixels, a copy} */
     @Override
     public float[] std() {
         return std.clone();

@@ -158,6 +158,7 @@ public final class EmbeddingModel implements AutoCloseable {
      * The directory is only read, never changed.
      *
      * @param device the device, or null for the engine's default
+     * @throws IOException if the model cannot be loaded, as for {@link #load(Path)}
      */
     public static EmbeddingModel load(Path dir, Device device) throws IOException {
         Path root = checkModelDirectory(dir);

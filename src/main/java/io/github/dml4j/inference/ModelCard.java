@@ -334,7 +334,11 @@ public record ModelCard(
         }
     }
 
-    /** Writes this card as pretty-printed UTF-8 JSON to {@code file}, replacing it. */
+    /**
+     * Writes this card as pretty-printed UTF-8 JSON to {@code file}, replacing it.
+     *
+     * @throws IOException if the file cannot be written
+     */
     public void write(Path file) throws IOException {
         Files.writeString(file, toJson() + "\n", StandardCharsets.UTF_8);
     }

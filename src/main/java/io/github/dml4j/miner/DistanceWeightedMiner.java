@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code q(d) ~ d^(n-2) (1 - d^2/4)^((n-3)/2)}, and a negative {@code j} of anchor {@code a} is
  * drawn with weight
  * <pre>
- *   w(a,j) = 1 / q(max(d(a,j), cutoff))   if label[j] != label[a] and d(a,j) < nonzeroLossCutoff,
+ *   w(a,j) = 1 / q(max(d(a,j), cutoff))   if label[j] != label[a] and d(a,j) &lt; nonzeroLossCutoff,
  *   w(a,j) = 0                            otherwise,
  * </pre>
  * computed in log space ({@code log w = (2 - n) log d - ((n - 3) / 2) log(1 - d^2/4)}) and

@@ -31,7 +31,11 @@ public record TrainingHistory(TrainingSettings settings, List<EpochResult> epoch
         return seconds > 0 ? images / seconds : Double.NaN;
     }
 
-    /** Writes the history as CSV with a header line. */
+    /**
+     * Writes the history as CSV with a header line.
+     *
+     * @throws IOException if {@code out} fails
+     */
     public void writeCsv(Writer out) throws IOException {
         out.write("epoch,mean_loss,batches,images,seconds,images_per_second\n");
         for (EpochResult r : epochs) {

@@ -58,6 +58,7 @@ public final class Checkpoints {
      * Saves the parameters only if every one is finite; otherwise keeps the previous checkpoint.
      *
      * @return the checkpoint file holding the last good parameters, or {@code null} if there is none
+     * @throws IOException if the checkpoint cannot be written
      */
     public static Path saveIfFinite(Block block, Path dir) throws IOException {
         boolean finite;

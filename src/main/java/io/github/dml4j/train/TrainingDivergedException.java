@@ -5,8 +5,11 @@ public final class TrainingDivergedException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** Epoch of the failing step, from 1. */
     private final int epoch;
+    /** Batch of the failing step within its epoch, from 1. */
     private final int batch;
+    /** Global number of the failing step, from 1. */
     private final long step;
     private final transient java.nio.file.Path checkpoint;
 

@@ -52,6 +52,8 @@ public final class VerificationPlots {
      * As {@link #write(Path, RocCurve, float[][], int[])}, with the operating point of a
      * decision threshold (for example the calibrated one) marked on both ROC plots; NaN marks
      * none.
+     *
+     * @throws IOException if a file cannot be written
      */
     public static List<Path> write(Path dir, RocCurve roc, double threshold, float[][] embeddings, int[] labels)
             throws IOException {
