@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The benchmark protocol of DESIGN.md in plain PyTorch, for side-by-side runs with DML4J.
+"""The benchmark protocol of docs/benchmark.md in plain PyTorch, for side-by-side runs with DML4J.
 
 pytorch-metric-learning itself is not installable here (PyPI is out of reach), so this script
 re-implements what its recipe does for the two losses whose zero-shot figures vary most between

@@ -35,7 +35,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * The benchmark protocol of DESIGN.md on Fashion-MNIST: trains ConvNet-S with a loss, embeds the
+ * The benchmark protocol of docs/benchmark.md on Fashion-MNIST: trains ConvNet-S with a loss, embeds the
  * evaluation images and prints one JSON line with the protocol's keys (also appended to
  * {@code --out}). With {@code --seeds} it runs once per seed and ends with a line of the median,
  * min and max of each figure, since one zero-shot run says little on its own.
