@@ -1,9 +1,7 @@
 package io.github.dml4j.inference;
 
 import ai.djl.Device;
-import ai.djl.MalformedModelException;
 import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
 import ai.djl.modality.cv.Image;
 import ai.djl.ndarray.NDArray;
@@ -15,44 +13,31 @@ import ai.djl.nn.Parameter;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.training.ParameterStore;
 import ai.djl.translate.TranslateException;
-import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.distance.Distance;
 import io.github.dml4j.eval.ThresholdCalibration;
 import io.github.dml4j.provenance.TrainingProvenance;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A trained embedding network ready for use: a DJL {@link Model} whose block is an
- * {@link EmbeddingNet}, together with its {@link ModelCard}. It saves to and loads from a model
- * directory, and embeds images, either DJL {@link Image}s or {@link LabeledImages}.
+ * A trained embedding network ready for use, the embedder: a DJL {@link Model} whose block is an
+ * {@link EmbeddingNet}, together with its immutable {@link ModelCard}. It embeds images, DJL
+ * {@link Image}s or labelled image sets, and scores pairs of embeddings on the card's distance
+ * (higher = more similar). Deciding same/different is a {@link Verifier}'s job; reading and
+ * writing model directories is {@link ModelDirectory}'s, which {@link #load}, {@link #save} and
+ * {@link #criteria} call.
  *
- * <p>A model directory holds {@value #PARAMETER_FILE} (the parameters, written by DJL's
- * {@link Model#save}) and {@value ModelCard#FILE_NAME} (the card). It is also a plain DJL model
- * directory: {@link #criteria(Path)} loads it with DJL's {@link Criteria}, or by hand with
- * {@link EmbeddingNetBlockFactory} and {@link EmbeddingTranslatorFactory}.
+ * <p>{@link #withCalibration} returns a new model with a calibrated threshold in its card; the
+ * two share the network and its parameters, and each must be closed: the DJL model is closed with
+ * the last of them.
  *
  * <p>Thread safety: the {@code embed} methods may be called from many threads at once. DJL
  * predictors are not thread-safe, so each call to {@link #embed(List)} creates its own
@@ -65,32 +50,33 @@ import java.util.stream.Stream;
  */
 public final class EmbeddingModel implements AutoCloseable {
 
-    /** Name of the model, and prefix of its parameter file. */
-    public static final String MODEL_NAME = "embedding";
+    /** Name of the model, and prefix of its parameter file ({@link ModelDirectory#MODEL_NAME}). */
+    public static final String MODEL_NAME = ModelDirectory.MODEL_NAME;
 
-    /** File name of the parameters in a model directory. */
-    public static final String PARAMETER_FILE = MODEL_NAME + "-0000.params";
+    /** File name of the parameters in a model directory ({@link ModelDirectory#PARAMETER_FILE}). */
+    public static final String PARAMETER_FILE = ModelDirectory.PARAMETER_FILE;
 
     /** Images per forward pass in the batched {@code embed} methods. */
     public static final int BATCH_SIZE = 256;
 
-    private static final Logger LOGGER = LoggerFactory.getLogger(EmbeddingModel.class);
-    private static final Pattern PARAMETER_FILES = Pattern.compile(Pattern.quote(MODEL_NAME) + "-\\d{4}\\.params");
-    private static final String TEMP_PREFIX = ".saving-";
-
-    private final Model model;
+    private final SharedModel shared;
     private final EmbeddingNet net;
-    private volatile ModelCard card;
+    private final ModelCard card;
     private final Distance distance;
     private final EmbeddingTranslator translator;
-    private volatile boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddingModel(Model model, EmbeddingNet net, ModelCard card) {
-        this.model = model;
+    private EmbeddingModel(SharedModel shared, EmbeddingNet net, ModelCard card) {
+        this.shared = shared;
         this.net = net;
         this.card = card;
         this.distance = Distance.named(card.distance());
         this.translator = card.input().colour() == null ? null : EmbeddingTranslator.of(card);
+    }
+
+    /** A model around a DJL model of its own, which it closes; for {@link ModelDirectory}. */
+    static EmbeddingModel wrap(Model model, EmbeddingNet net, ModelCard card) {
+        return new EmbeddingModel(new SharedModel(model), net, card);
     }
 
     /**
@@ -137,161 +123,74 @@ public final class EmbeddingModel implements AutoCloseable {
             model = Model.newInstance(MODEL_NAME, any.getDevice(), any.getManager().getEngine().getEngineName());
         }
         model.setBlock(trainedNet);
-        return new EmbeddingModel(model, trainedNet, card);
+        return wrap(model, trainedNet, card);
     }
 
     /**
-     * Loads a model saved by {@link #save(Path)} on the default device of the engine named in its
-     * card (or of the default engine if that one is not available).
+     * Loads a model directory written by {@link #save}; see {@link ModelDirectory#read(Path)}.
      *
-     * @throws ModelLoadException naming the path and the problem: the directory or a file is
-     *     missing, the card is not valid JSON or of an unsupported format version, the parameter
-     *     file is corrupt or truncated, or it does not match the card's architecture
+     * @throws ModelLoadException naming the path and the problem
      * @throws IOException if reading fails otherwise
      */
     public static EmbeddingModel load(Path dir) throws IOException {
-        return load(dir, null);
+        return ModelDirectory.read(dir);
     }
 
     /**
-     * Loads a model saved by {@link #save(Path)} onto {@code device}; see {@link #load(Path)}.
-     * The directory is only read, never changed.
+     * Loads a model directory onto {@code device}; see {@link ModelDirectory#read(Path, Device)}.
      *
-     * @param device the device, or null for the engine's default
-     * @throws IOException if the model cannot be loaded, as for {@link #load(Path)}
+     * @throws ModelLoadException naming the path and the problem
+     * @throws IOException if reading fails otherwise
      */
     public static EmbeddingModel load(Path dir, Device device) throws IOException {
-        Path root = checkModelDirectory(dir);
-        Path cardFile = root.resolve(ModelCard.FILE_NAME);
-        ModelCard card = ModelCard.read(cardFile);
-        EmbeddingNet net = newNet(card, cardFile);
-        Path paramFile = root.resolve(PARAMETER_FILE);
-        checkParameterHeader(paramFile);
-
-        String engine = engineName(card);
-        Device dev = device == null ? Engine.getEngine(engine).defaultDevice() : device;
-        Map<String, Shape> expected = expectedShapes(card, engine, dev);
-        Model model = Model.newInstance(MODEL_NAME, dev, engine);
-        boolean done = false;
-        try {
-            model.setBlock(net);
-            try {
-                model.load(root, MODEL_NAME, Map.of("epoch", "0"));
-            } catch (MalformedModelException | IOException | RuntimeException e) {
-                String problem = e instanceof EOFException ? "it ends too early" : String.valueOf(e.getMessage());
-                throw new ModelLoadException(paramFile, "The parameter file " + paramFile
-                        + " is corrupt or truncated, or was saved from another architecture than the "
-                        + card.architecture().backboneConfig() + " in " + ModelCard.FILE_NAME + ": " + problem, e);
-            }
-            checkShapes(net, expected, paramFile, card);
-            checkRecordedInput(model, card, paramFile);
-            // DJL restores the input shapes of a loaded block but not its input names, so
-            // describeInput(), which Model.save calls, fails with "key value size mismatch".
-            // Initializing an initialized block only sets them; the loaded parameters are kept.
-            net.initialize(model.getNDManager());
-            done = true;
-        } finally {
-            if (!done) {
-                model.close();
-            }
-        }
-        LOGGER.debug("Loaded {} from {}", net, root);
-        return new EmbeddingModel(model, net, card);
+        return ModelDirectory.read(dir, device);
     }
 
     /**
-     * Returns DJL {@link Criteria} that load the model in {@code dir} as a {@code ZooModel<Image,
-     * float[]>}, with the network rebuilt from the card by {@link EmbeddingNetBlockFactory} and
-     * images prepared by the card's {@link EmbeddingTranslator}. Its predictors give the same
-     * embeddings as {@link #embed(Image)}.
+     * DJL {@link Criteria} that load a model directory as a {@code ZooModel<Image, float[]>}; see
+     * {@link ModelDirectory#criteria(Path)}.
      *
      * @throws ModelLoadException if the directory, card or parameter file is missing or the card invalid
      */
     public static Criteria<Image, float[]> criteria(Path dir) throws IOException {
-        Path root = checkModelDirectory(dir);
-        Path cardFile = root.resolve(ModelCard.FILE_NAME);
-        ModelCard card = ModelCard.read(cardFile);
-        newNet(card, cardFile);
-        Path paramFile = root.resolve(PARAMETER_FILE);
-        checkParameterHeader(paramFile);
-        EmbeddingTranslator translator;
-        try {
-            translator = EmbeddingTranslator.of(card);
-        } catch (IllegalArgumentException e) {
-            throw new ModelLoadException(cardFile, "The model in " + root + " cannot take images: " + e.getMessage(), e);
-        }
-        return Criteria.builder()
-                .setTypes(Image.class, float[].class)
-                .optModelPath(root)
-                .optModelName(MODEL_NAME)
-                .optEngine(engineName(card))
-                .optOption("epoch", "0")
-                .optArgument("blockFactory", EmbeddingNetBlockFactory.class.getName())
-                .optTranslator(translator)
-                .build();
+        return ModelDirectory.criteria(dir);
     }
 
     /**
-     * Saves the parameters ({@value #PARAMETER_FILE}) and the card ({@value ModelCard#FILE_NAME})
-     * to {@code dir}, creating it and its parents if needed.
-     *
-     * <p>{@code dir} must be new, empty, or a DML4J model directory (one holding a model card),
-     * whose model is then replaced: its card and parameter files, including parameter files of
-     * other epochs that DJL would otherwise load instead. Other files in it are kept. Both
-     * files are written to a temporary directory inside {@code dir} first and then moved into
-     * place, parameters first and card last, so an interrupted save never leaves a card whose
-     * parameter file is incomplete.
+     * Saves this model to a model directory; see {@link ModelDirectory#write}.
      *
      * @throws IOException if {@code dir} is a file, a non-empty directory without a model card,
      *     or writing fails
      */
     public void save(Path dir) throws IOException {
+        ModelDirectory.write(this, dir);
+    }
+
+    /**
+     * A new model whose card holds the threshold calibrated on held-out pairs (with how it was
+     * chosen), so that a {@link Verifier} and galleries decide with it and {@link #save} writes it.
+     * This model is unchanged; the two share the network, and each must be closed.
+     *
+     * @throws IllegalStateException if this model is closed
+     */
+    public EmbeddingModel withCalibration(ThresholdCalibration calibration) {
+        Objects.requireNonNull(calibration, "calibration");
         checkOpen();
-        Path target = dir.toAbsolutePath().normalize();
-        boolean replacing = false;
-        if (Files.exists(target)) {
-            if (!Files.isDirectory(target)) {
-                throw new IOException("Cannot save the model to " + target + ": it exists and is not a directory.");
-            }
-            List<String> entries;
-            try (Stream<Path> s = Files.list(target)) {
-                entries = s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(TEMP_PREFIX)).sorted()
-                        .collect(Collectors.toList());
-            }
-            if (!entries.isEmpty()) {
-                if (!Files.isRegularFile(target.resolve(ModelCard.FILE_NAME))) {
-                    throw new IOException("Refusing to save the model to " + target + ": the directory is not empty ("
-                            + String.join(", ", entries.subList(0, Math.min(5, entries.size())))
-                            + (entries.size() > 5 ? ", ..." : "") + ") and holds no " + ModelCard.FILE_NAME
-                            + ", so it is not a DML4J model directory. Choose a new or empty directory.");
-                }
-                replacing = true;
-            }
-        } else {
-            Files.createDirectories(target);
-        }
-        Path temp = Files.createTempDirectory(target, TEMP_PREFIX);
-        try {
-            try (Model writer = Model.newInstance(MODEL_NAME, model.getNDManager().getDevice(),
-                    model.getNDManager().getEngine().getEngineName())) {
-                writer.setBlock(net);
-                writer.save(temp, MODEL_NAME);
-            }
-            Path params = temp.resolve(PARAMETER_FILE);
-            if (!Files.isRegularFile(params)) {
-                throw new IOException("DJL did not write " + PARAMETER_FILE + " in " + temp + ".");
-            }
-            Path cardFile = temp.resolve(ModelCard.FILE_NAME);
-            card.write(cardFile);
-            move(params, target.resolve(PARAMETER_FILE));
-            if (replacing) {
-                deleteOtherParameterFiles(target);
-            }
-            move(cardFile, target.resolve(ModelCard.FILE_NAME));
-        } finally {
-            deleteRecursively(temp);
-        }
-        LOGGER.debug("Saved {} to {}", net, target);
+        return new EmbeddingModel(shared.retain(), net, card.withCalibration(calibration));
+    }
+
+    /**
+     * A new model with another card for the same network (e.g. another distance, or provenance
+     * with the metrics measured after training); the two share the network, and each must be
+     * closed.
+     *
+     * @throws IllegalArgumentException if the card does not describe this model's network
+     */
+    public EmbeddingModel withCard(ModelCard newCard) {
+        Objects.requireNonNull(newCard, "newCard");
+        checkOpen();
+        newCard.checkDescribes(net);
+        return new EmbeddingModel(shared.retain(), net, newCard);
     }
 
     /**
@@ -324,7 +223,7 @@ public final class EmbeddingModel implements AutoCloseable {
         if (images.isEmpty()) {
             return result;
         }
-        try (Predictor<Image, float[]> predictor = model.newPredictor(translator)) {
+        try (Predictor<Image, float[]> predictor = shared.model().newPredictor(translator)) {
             for (int start = 0; start < images.size(); start += BATCH_SIZE) {
                 int end = Math.min(images.size(), start + BATCH_SIZE);
                 List<float[]> batch = predictor.batchPredict(images.subList(start, end));
@@ -365,7 +264,7 @@ public final class EmbeddingModel implements AutoCloseable {
         for (int start = 0; start < n; start += BATCH_SIZE) {
             int end = Math.min(n, start + BATCH_SIZE);
             long[] idx = java.util.stream.LongStream.range(start, end).toArray();
-            try (NDManager batch = model.getNDManager().newSubManager()) {
+            try (NDManager batch = shared.model().getNDManager().newSubManager()) {
                 NDArray x = images.toNDArray(batch, idx, in.pixelNormalization());
                 NDArray y = forward(batch, x);
                 if (flipAverage) {
@@ -395,68 +294,16 @@ public final class EmbeddingModel implements AutoCloseable {
                         + " values, got " + e.length + ".");
             }
         }
-        try (NDManager scope = model.getNDManager().newSubManager()) {
+        try (NDManager scope = shared.model().getNDManager().newSubManager()) {
             NDArray x = scope.create(a, new Shape(1, a.length));
             NDArray y = scope.create(b, new Shape(1, b.length));
             return distance.toScore(distance.paired(x, y)).getFloat(0);
         }
     }
 
-    /**
-     * Decides whether two images show the same identity: embeds both, scores them with
-     * {@link #score(float[], float[])} and compares the score with the card's calibrated
-     * threshold.
-     *
-     * @throws IllegalStateException if the card has no threshold (the message says how to
-     *     calibrate one) or the model is closed
-     */
-    public Verification verify(Image a, Image b) {
-        double threshold = requireThreshold();
-        float[][] e = embed(List.of(Objects.requireNonNull(a, "a"), Objects.requireNonNull(b, "b")));
-        double s = score(e[0], e[1]);
-        return new Verification(s, threshold, s >= threshold);
-    }
-
-    /**
-     * Decides whether two embeddings (from this model) show the same identity; see
-     * {@link #verify(Image, Image)}.
-     */
-    public Verification verify(float[] a, float[] b) {
-        double threshold = requireThreshold();
-        double s = score(a, b);
-        return new Verification(s, threshold, s >= threshold);
-    }
-
-    /**
-     * Stores a threshold calibrated on held-out pairs in this model's card, so that
-     * {@link #verify(Image, Image)} and galleries decide with it; {@link #save(Path)} writes it.
-     * Concurrent callers see either the old or the new card.
-     */
-    public void calibrate(ThresholdCalibration calibration) {
-        Objects.requireNonNull(calibration, "calibration");
-        card = card.withCalibration(calibration);
-    }
-
     /** The distance embeddings are compared with, named by the card. */
     public Distance distance() {
         return distance;
-    }
-
-    /**
-     * The card's threshold.
-     *
-     * @throws IllegalStateException if the card has none, saying how to calibrate one
-     */
-    double requireThreshold() {
-        Double threshold = card.threshold();
-        if (threshold == null) {
-            throw new IllegalStateException("The model card has no calibrated threshold, so same/different cannot be "
-                    + "decided. Calibrate one on held-out pairs of identities not used in training: score them "
-                    + "(eval.PairScores), then model.calibrate(ThresholdCalibration.forTargetFar(scores, same, 1e-3)) "
-                    + "or ThresholdCalibration.bestAccuracy(scores, same), and save the model; "
-                    + "examples/run FaceVerification does this.");
-        }
-        return threshold;
     }
 
     /**
@@ -473,7 +320,7 @@ public final class EmbeddingModel implements AutoCloseable {
             throw new IllegalArgumentException("Got " + chw.length + " pixel bytes but the model takes "
                     + in.channels() + "x" + in.height() + "x" + in.width() + " = " + expected + ".");
         }
-        try (NDManager batch = model.getNDManager().newSubManager()) {
+        try (NDManager batch = shared.model().getNDManager().newSubManager()) {
             NDArray raw = batch.create(java.nio.ByteBuffer.wrap(chw), new Shape(1, in.channels(), in.height(), in.width()),
                     DataType.UINT8);
             return forward(batch, in.pixelNormalization().apply(raw)).toFloatArray();
@@ -505,7 +352,7 @@ public final class EmbeddingModel implements AutoCloseable {
             throw new IllegalArgumentException("This model takes " + card.input().channels()
                     + "-channel input, not grayscale or RGB images.");
         }
-        return model.newPredictor(translator);
+        return shared.model().newPredictor(translator);
     }
 
     /** The model card. */
@@ -525,7 +372,7 @@ public final class EmbeddingModel implements AutoCloseable {
 
     /** The DJL model whose block is {@link #net()}. */
     public Model model() {
-        return model;
+        return shared.model();
     }
 
     /** The translator from images to embeddings, or null if the model takes neither grey nor RGB images. */
@@ -534,170 +381,50 @@ public final class EmbeddingModel implements AutoCloseable {
     }
 
     /**
-     * Closes the DJL model and, for a loaded model, its parameters. A model made by
-     * {@code of(net, ...)} leaves the network's parameters to their own manager.
+     * Closes this model; the DJL model (and, for a loaded model, its parameters) is closed with
+     * the last open model that shares it. A model made by {@code of(net, ...)} leaves the
+     * network's parameters to their own manager.
      */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            model.close();
+        if (!closed.getAndSet(true)) {
+            shared.release();
         }
     }
 
     @Override
     public String toString() {
-        return "EmbeddingModel{" + net + ", distance=" + card.distance() + (closed ? ", closed" : "") + '}';
+        return "EmbeddingModel{" + net + ", distance=" + card.distance() + (closed.get() ? ", closed" : "") + '}';
     }
 
-    private void checkOpen() {
-        if (closed) {
+    void checkOpen() {
+        if (closed.get()) {
             throw new IllegalStateException("This EmbeddingModel is closed.");
         }
     }
 
-    // ---- loading helpers ----
+    /** The DJL model that several {@link EmbeddingModel}s of one network share, closed with the last of them. */
+    private static final class SharedModel {
+        private final Model model;
+        private final AtomicInteger users = new AtomicInteger(1);
 
-    private static Path checkModelDirectory(Path dir) throws ModelLoadException {
-        Objects.requireNonNull(dir, "dir");
-        Path root = dir.toAbsolutePath().normalize();
-        if (!Files.exists(root)) {
-            throw new ModelLoadException(root, "Cannot load a model from " + root + ": the directory does not exist.");
+        SharedModel(Model model) {
+            this.model = model;
         }
-        if (!Files.isDirectory(root)) {
-            throw new ModelLoadException(root, "Cannot load a model from " + root + ": it is not a directory.");
-        }
-        if (!Files.exists(root.resolve(ModelCard.FILE_NAME))) {
-            throw new ModelLoadException(root.resolve(ModelCard.FILE_NAME), "Cannot load a model from " + root
-                    + ": its model card " + ModelCard.FILE_NAME
-                    + " is missing, so it is not a DML4J model directory (one written by EmbeddingModel.save).");
-        }
-        return root;
-    }
 
-    private static EmbeddingNet newNet(ModelCard card, Path cardFile) throws ModelLoadException {
-        try {
-            return card.newNet();
-        } catch (IllegalArgumentException e) {
-            throw new ModelLoadException(cardFile, "The model card " + cardFile + " describes no valid network: "
-                    + e.getMessage(), e);
+        Model model() {
+            return model;
         }
-    }
 
-    private static String engineName(ModelCard card) {
-        String name = card.engine().name();
-        return Engine.hasEngine(name) ? name : Engine.getDefaultEngineName();
-    }
-
-    /** Checks the start of a DJL parameter file, which DJL itself would silently skip if wrong. */
-    private static void checkParameterHeader(Path file) throws ModelLoadException {
-        if (!Files.isRegularFile(file)) {
-            throw new ModelLoadException(file, "Cannot load the model in " + file.getParent() + ": its parameter file "
-                    + file.getFileName() + " is missing.");
+        SharedModel retain() {
+            users.incrementAndGet();
+            return this;
         }
-        try (InputStream in = Files.newInputStream(file);
-             DataInputStream data = new DataInputStream(in)) {
-            byte[] magic = new byte[4];
-            int read = data.readNBytes(magic, 0, 4);
-            if (read < 4 || !"DJL@".equals(new String(magic, StandardCharsets.US_ASCII))) {
-                throw new ModelLoadException(file, "The parameter file " + file + " is "
-                        + (read == 0 ? "empty" : "not a DJL parameter file (it does not start with DJL@)") + ".");
+
+        void release() {
+            if (users.decrementAndGet() == 0) {
+                model.close();
             }
-            int version = data.readInt();
-            if (version != 1) {
-                throw new ModelLoadException(file, "The parameter file " + file + " has DJL format version " + version
-                        + "; this DJL (" + Engine.getDjlVersion() + ") reads version 1.");
-            }
-        } catch (EOFException e) {
-            throw new ModelLoadException(file, "The parameter file " + file + " is truncated: it ends in its header.", e);
-        } catch (ModelLoadException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new ModelLoadException(file, "The parameter file " + file + " cannot be read: " + e, e);
-        }
-    }
-
-    /** Parameter shapes of the card's architecture, from a throwaway network initialized for its input. */
-    private static Map<String, Shape> expectedShapes(ModelCard card, String engine, Device device) {
-        EmbeddingNet probe = card.newNet();
-        Map<String, Shape> shapes = new LinkedHashMap<>();
-        try (NDManager manager = NDManager.newBaseManager(device, engine)) {
-            probe.initialize(manager);
-            for (Pair<String, Parameter> p : probe.getParameters()) {
-                shapes.put(p.getKey(), p.getValue().getArray().getShape());
-            }
-        }
-        return shapes;
-    }
-
-    private static void checkShapes(EmbeddingNet net, Map<String, Shape> expected, Path file, ModelCard card)
-            throws ModelLoadException {
-        List<String> problems = new ArrayList<>();
-        for (Pair<String, Parameter> p : net.getParameters()) {
-            Shape want = expected.get(p.getKey());
-            Parameter parameter = p.getValue();
-            if (!parameter.isInitialized()) {
-                problems.add("parameter " + p.getKey() + " is not in the file");
-            } else if (want != null && !want.equals(parameter.getArray().getShape())) {
-                problems.add("parameter " + p.getKey() + " has shape " + parameter.getArray().getShape()
-                        + " in the file but " + want + " in the architecture");
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new ModelLoadException(file, "The parameter file " + file + " does not match the architecture "
-                    + card.architecture().backboneConfig() + " in " + ModelCard.FILE_NAME + ": "
-                    + String.join("; ", problems.subList(0, Math.min(3, problems.size())))
-                    + (problems.size() > 3 ? "; and " + (problems.size() - 3) + " more" : "") + ".");
-        }
-    }
-
-    /** The parameter file records the input shape it was saved with; it must be the card's. */
-    private static void checkRecordedInput(Model model, ModelCard card, Path file) throws ModelLoadException {
-        PairList<String, Shape> recorded = model.describeInput();
-        if (recorded == null || recorded.size() != 1) {
-            return;
-        }
-        Shape shape = recorded.valueAt(0);
-        ModelCard.Input in = card.input();
-        Shape want = new Shape(in.channels(), in.height(), in.width());
-        if (shape.dimension() == 4 && !shape.slice(1).equals(want)) {
-            throw new ModelLoadException(file, "The parameter file " + file + " was saved for input " + shape.slice(1)
-                    + " but " + ModelCard.FILE_NAME + " says " + want + " (channels, height, width).");
-        }
-    }
-
-    // ---- saving helpers ----
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static void deleteOtherParameterFiles(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.collect(Collectors.toList())) {
-                String name = p.getFileName().toString();
-                if (!name.equals(PARAMETER_FILE) && PARAMETER_FILES.matcher(name).matches() && Files.isRegularFile(p)) {
-                    LOGGER.info("Removing {} of the replaced model, which DJL would load instead of {}", p, PARAMETER_FILE);
-                    Files.delete(p);
-                }
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            LOGGER.warn("Could not delete the temporary directory {}: {}", dir, e.toString());
         }
     }
 }

@@ -1,14 +1,18 @@
 /**
- * Using a trained embedding network: save it with its model card, load it back, and embed
- * images, with DJL's own {@code Criteria}/{@code Predictor} API or without it.
+ * Using a trained embedding network: save it with its model card, load it back, embed images
+ * (with DJL's own {@code Criteria}/{@code Predictor} API or without it), verify and identify.
  *
  * <ul>
- *   <li>{@link io.github.dml4j.inference.EmbeddingModel} wraps a trained
- *       {@link io.github.dml4j.backbone.EmbeddingNet} ({@code of}) or loads a saved one
- *       ({@code load}); {@code save} writes a model directory: {@code embedding-0000.params}
- *       (DJL's parameter format) and {@code model-card.json}. {@code embed} takes DJL
- *       {@code Image}s or {@link io.github.dml4j.data.LabeledImages}, in batches of 256, and may
- *       be called from many threads.</li>
+ *   <li>{@link io.github.dml4j.inference.EmbeddingModel}, the embedder, wraps a trained
+ *       {@link io.github.dml4j.backbone.EmbeddingNet} ({@code of}) or a saved one ({@code load}).
+ *       {@code embed} takes DJL {@code Image}s or labelled image sets, in batches of 256, and may
+ *       be called from many threads; {@code score} compares two embeddings on the card's
+ *       distance; {@code withCalibration} returns a new model whose card holds a threshold.</li>
+ *   <li>{@link io.github.dml4j.inference.ModelDirectory} reads and writes a model directory:
+ *       {@code embedding-0000.params} (DJL's parameter format) and {@code model-card.json}.</li>
+ *   <li>{@link io.github.dml4j.inference.Verifier} decides same/different at a threshold (the
+ *       card's calibrated one by default); {@link io.github.dml4j.inference.Gallery} identifies
+ *       probes against enrolled identities, open-set.</li>
  *   <li>{@link io.github.dml4j.inference.ModelCard} is the immutable, JSON-serialized description
  *       of a model: format version (1), library and engine versions, architecture, input (size,
  *       grayscale or RGB, pixel normalization), distance (default {@code cosine} for normalized
@@ -20,7 +24,7 @@
  *   <li>{@link io.github.dml4j.inference.EmbeddingTranslator},
  *       {@link io.github.dml4j.inference.EmbeddingTranslatorFactory} and
  *       {@link io.github.dml4j.inference.EmbeddingNetBlockFactory} make a model directory load
- *       with DJL's {@code Criteria}, see {@link io.github.dml4j.inference.EmbeddingModel#criteria}.</li>
+ *       with DJL's {@code Criteria}, see {@link io.github.dml4j.inference.ModelDirectory#criteria}.</li>
  * </ul>
  *
  * <p>Loading checks everything it can and fails with a

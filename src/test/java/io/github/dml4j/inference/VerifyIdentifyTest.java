@@ -57,13 +57,17 @@ class VerifyIdentifyTest {
     void verifyWithoutThresholdSaysHowToCalibrate() {
         try (EmbeddingModel model = cosineModel()) {
             LabeledImages images = TestModels.randomImages(2, 1, 1);
-            IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> model.verify(image(images, 0), image(images, 1)));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Verifier.of(model));
             assertEquals("The model card has no calibrated threshold, so same/different cannot be decided. Calibrate "
                     + "one on held-out pairs of identities not used in training: score them (eval.PairScores), then "
-                    + "model.calibrate(ThresholdCalibration.forTargetFar(scores, same, 1e-3)) or "
-                    + "ThresholdCalibration.bestAccuracy(scores, same), and save the model; examples/run "
+                    + "model.withCalibration(ThresholdCalibration.forTargetFar(scores, same, 1e-3)) or "
+                    + "ThresholdCalibration.bestAccuracy(scores, same), and save that model; examples/run "
                     + "FaceVerification does this.", e.getMessage());
+            // an explicit threshold needs no calibration
+            Verification v = Verifier.of(model, 0.5).verify(image(images, 0), image(images, 0));
+            assertTrue(v.same());
+            assertEquals("The threshold must be finite, got NaN.",
+                    assertThrows(IllegalArgumentException.class, () -> Verifier.of(model, Double.NaN)).getMessage());
         }
     }
 
@@ -85,23 +89,48 @@ class VerifyIdentifyTest {
             NDArray e = model.embed(manager, images);
             scores = PairScores.score(e, first, second, model.distance());
             calibration = ThresholdCalibration.bestAccuracy(scores, same);
-            model.calibrate(calibration);
-            assertEquals(calibration.threshold(), model.card().threshold());
-            for (int i = 0; i < 39; i += 7) {
-                Verification v = model.verify(image(images, first[i]), image(images, second[i]));
-                assertEquals(scores[i], v.score(), 1e-5);
-                assertEquals(v.score() >= calibration.threshold(), v.same());
-                assertEquals(calibration.threshold(), v.threshold());
+            try (EmbeddingModel calibrated = model.withCalibration(calibration)) {
+                assertEquals(calibration.threshold(), calibrated.card().threshold());
+                assertNull(model.card().threshold(), "calibration returns a new model; this one is unchanged");
+                Verifier verifier = Verifier.of(calibrated);
+                for (int i = 0; i < 39; i += 7) {
+                    Verification v = verifier.verify(image(images, first[i]), image(images, second[i]));
+                    assertEquals(scores[i], v.score(), 1e-5);
+                    assertEquals(v.score() >= calibration.threshold(), v.same());
+                    assertEquals(calibration.threshold(), v.threshold());
+                }
+                Verification self = verifier.verify(image(images, 3), image(images, 3));
+                assertEquals(1.0, self.score(), 1e-5);
+                calibrated.save(dir);
             }
-            Verification self = model.verify(image(images, 3), image(images, 3));
-            assertEquals(1.0, self.score(), 1e-5);
-            model.save(dir);
+            // closing the calibrated model left the shared network usable for this one
+            assertArrayEquals(e.toFloatArray(), model.embed(manager, images).toFloatArray());
         }
         try (EmbeddingModel loaded = EmbeddingModel.load(dir)) {
             assertEquals(calibration, loaded.card().calibration());
-            Verification v = loaded.verify(image(images, first[0]), image(images, second[0]));
+            Verification v = Verifier.of(loaded).verify(image(images, first[0]), image(images, second[0]));
             assertEquals(scores[0], v.score(), 1e-5);
         }
+    }
+
+    @Test
+    void aCalibratedModelOutlivesTheModelItCameFromAndTheLastOneClosesTheNetwork() throws Exception {
+        LabeledImages images = TestModels.randomImages(4, 1, 5);
+        Path dir = temp.resolve("shared");
+        try (EmbeddingModel model = cosineModel()) {
+            model.save(dir);
+        }
+        EmbeddingModel loaded = EmbeddingModel.load(dir);
+        float[] before = loaded.embed(manager, images).toFloatArray();
+        EmbeddingModel calibrated = loaded.withCalibration(calibration(0.5));
+        loaded.close();
+        assertEquals("This EmbeddingModel is closed.",
+                assertThrows(IllegalStateException.class, () -> loaded.withCalibration(calibration(0.4))).getMessage());
+        assertArrayEquals(before, calibrated.embed(manager, images).toFloatArray(), "the shared network is still open");
+        assertTrue(calibrated.model().getNDManager().isOpen());
+        calibrated.close();
+        calibrated.close(); // closing twice is harmless
+        assertFalse(calibrated.model().getNDManager().isOpen(), "the last model closed the network");
     }
 
     @Test
@@ -216,15 +245,16 @@ class VerifyIdentifyTest {
         try (EmbeddingModel model = cosineModel()) {
             double s = model.score(a, b);
             assertEquals(2 / (Math.sqrt(10) * Math.sqrt(20)), s, 1e-6);
-            model.calibrate(calibration(s));
-            Verification at = model.verify(a, b);
-            assertEquals(s, at.score());
-            assertEquals(s, at.threshold());
-            assertTrue(at.same());
-            model.calibrate(calibration(Math.nextUp(s)));
-            assertFalse(model.verify(a, b).same());
-            assertEquals(Math.nextUp(s), model.card().threshold());
-            assertThrows(NullPointerException.class, () -> model.calibrate(null));
+            try (EmbeddingModel at = model.withCalibration(calibration(s));
+                 EmbeddingModel above = model.withCalibration(calibration(Math.nextUp(s)))) {
+                Verification v = Verifier.of(at).verify(a, b);
+                assertEquals(s, v.score());
+                assertEquals(s, v.threshold());
+                assertTrue(v.same());
+                assertFalse(Verifier.of(above).verify(a, b).same());
+                assertEquals(Math.nextUp(s), above.card().threshold());
+            }
+            assertThrows(NullPointerException.class, () -> model.withCalibration(null));
         }
     }
 
@@ -240,11 +270,11 @@ class VerifyIdentifyTest {
                 b[i][j] = (float) random.nextGaussian();
             }
         }
-        try (EmbeddingModel model = cosineModel()) {
-            model.calibrate(calibration(0.1));
+        try (EmbeddingModel cosine = cosineModel(); EmbeddingModel model = cosine.withCalibration(calibration(0.1))) {
+            Verifier verifier = Verifier.of(model);
             Verification[] expected = new Verification[pairs];
             for (int i = 0; i < pairs; i++) {
-                expected[i] = model.verify(a[i], b[i]);
+                expected[i] = verifier.verify(a[i], b[i]);
             }
             int threads = 4;
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
@@ -258,7 +288,7 @@ class VerifyIdentifyTest {
                         Verification[] got = new Verification[pairs];
                         for (int n = 0; n < pairs; n++) {
                             int i = (n + offset) % pairs;
-                            got[i] = model.verify(a[i], b[i]);
+                            got[i] = verifier.verify(a[i], b[i]);
                         }
                         return got;
                     }));
@@ -304,8 +334,7 @@ class VerifyIdentifyTest {
     @Test
     void galleryTakesTheModelCardsThresholdUnlessOneIsSet() {
         LabeledImages gallery = TestModels.randomImages(10, 1, 4);
-        try (EmbeddingModel model = cosineModel()) {
-            model.calibrate(calibration(0.25));
+        try (EmbeddingModel cosine = cosineModel(); EmbeddingModel model = cosine.withCalibration(calibration(0.25))) {
             try (Gallery g = Gallery.builder().setModel(model).setImages(gallery, null).build()) {
                 assertEquals(0.25, g.threshold());
             }

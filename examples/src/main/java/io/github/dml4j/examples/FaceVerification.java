@@ -184,13 +184,12 @@ public final class FaceVerification implements Callable<Integer> {
             // 3. calibrate the threshold on identities seen neither in training nor in the test
             PairList calibrationPairs = PairGenerator.builder().setPairsPerFold(Math.min(this.calibrationPairs,
                     maxPairs(split.calibration()))).optFolds(1).optSeed(seed).build().generate(split.calibration());
-            // the exported threshold serves model.verify(image, image), which embeds without flip averaging
+            // the exported threshold serves Verifier.verify(image, image), which embeds without flip averaging
             NDArray calibrationEmbeddings = model.embed(manager, split.calibration().images());
             float[] calibrationScores = PairScores.score(calibrationEmbeddings, calibrationPairs.first(),
                     calibrationPairs.second(), model.distance());
             ThresholdCalibration calibration =
                     ThresholdCalibration.forTargetFar(calibrationScores, calibrationPairs.same(), far);
-            model.calibrate(calibration);
             System.out.println("Calibrated on " + split.calibration().numIdentities() + " identities: " + calibration);
 
             // 4. verification on the test identities: 10 folds, ROC, EER, TAR@FAR
@@ -249,7 +248,8 @@ public final class FaceVerification implements Callable<Integer> {
                     .addMetric("eer", verification.eer())
                     .addMetric("rank_1", identification.rank1Rate())
                     .build();
-            try (EmbeddingModel export = EmbeddingModel.of(net, model.card().withTraining(provenance))) {
+            try (EmbeddingModel export = EmbeddingModel.of(net,
+                    model.card().withCalibration(calibration).withTraining(provenance))) {
                 export.save(out);
             }
             List<Path> sampleFiles = writeSamples(split.test(), testPairs, testScores, testEmbeddings, model);

@@ -4,6 +4,7 @@ import ai.djl.modality.cv.Image;
 import io.github.dml4j.data.ImageFiles;
 import io.github.dml4j.inference.EmbeddingModel;
 import io.github.dml4j.inference.Verification;
+import io.github.dml4j.inference.Verifier;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -45,7 +46,7 @@ public final class Verify implements Callable<Integer> {
             return 2;
         }
         try (EmbeddingModel loaded = EmbeddingModel.load(model)) {
-            Verification v = loaded.verify(a, b);
+            Verification v = Verifier.of(loaded).verify(a, b);
             System.out.printf(Locale.ROOT, "score %.4f, threshold %.4f (%s): %s%n", v.score(), v.threshold(),
                     loaded.card().distance(), v.same() ? "SAME identity" : "DIFFERENT identities");
             return 0;

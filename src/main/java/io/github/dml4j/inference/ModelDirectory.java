@@ -1,0 +1,364 @@
+package io.github.dml4j.inference;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.modality.cv.Image;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import io.github.dml4j.backbone.EmbeddingNet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Reads and writes model directories: a saved {@link EmbeddingModel} is a directory holding
+ * {@value #PARAMETER_FILE} (the embedding network's parameters in DJL's format) and
+ * {@value ModelCard#FILE_NAME} (its card). It is also a plain DJL model directory: {@link #criteria}
+ * loads it with DJL's {@link Criteria}.
+ *
+ * <p>Reading checks everything it can before and after DJL loads the parameters (the card, the
+ * parameter file's header, every parameter's presence and shape, the input shape recorded in the
+ * file) and fails with a {@link ModelLoadException} naming the file and the problem; it never
+ * changes the directory. Writing goes through a temporary directory inside the target, parameters
+ * first and card last, so an interrupted write never leaves a card beside incomplete parameters.
+ */
+public final class ModelDirectory {
+
+    /** Name of the model, and prefix of its parameter file. */
+    public static final String MODEL_NAME = "embedding";
+
+    /** File name of the parameters in a model directory. */
+    public static final String PARAMETER_FILE = MODEL_NAME + "-0000.params";
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(ModelDirectory.class);
+    private static final Pattern PARAMETER_FILES = Pattern.compile(Pattern.quote(MODEL_NAME) + "-\\d{4}\\.params");
+    private static final String TEMP_PREFIX = ".saving-";
+
+    private ModelDirectory() {}
+
+    /**
+     * Reads a model directory written by {@link #write} on the default device of the engine named in its
+     * card (or of the default engine if that one is not available).
+     *
+     * @throws ModelLoadException naming the path and the problem: the directory or a file is
+     *     missing, the card is not valid JSON or of an unsupported format version, the parameter
+     *     file is corrupt or truncated, or it does not match the card's architecture
+     * @throws IOException if reading fails otherwise
+     */
+    public static EmbeddingModel read(Path dir) throws IOException {
+        return read(dir, null);
+    }
+
+    /**
+     * Reads a model directory written by {@link #write} onto {@code device}; see {@link #load(Path)}.
+     * The directory is only read, never changed.
+     *
+     * @param device the device, or null for the engine's default
+     * @throws IOException if the model cannot be loaded, as for {@link #load(Path)}
+     */
+    public static EmbeddingModel read(Path dir, Device device) throws IOException {
+        Path root = checkModelDirectory(dir);
+        Path cardFile = root.resolve(ModelCard.FILE_NAME);
+        ModelCard card = ModelCard.read(cardFile);
+        EmbeddingNet net = newNet(card, cardFile);
+        Path paramFile = root.resolve(PARAMETER_FILE);
+        checkParameterHeader(paramFile);
+
+        String engine = engineName(card);
+        Device dev = device == null ? Engine.getEngine(engine).defaultDevice() : device;
+        Map<String, Shape> expected = expectedShapes(card, engine, dev);
+        Model model = Model.newInstance(MODEL_NAME, dev, engine);
+        boolean done = false;
+        try {
+            model.setBlock(net);
+            try {
+                model.load(root, MODEL_NAME, Map.of("epoch", "0"));
+            } catch (MalformedModelException | IOException | RuntimeException e) {
+                String problem = e instanceof EOFException ? "it ends too early" : String.valueOf(e.getMessage());
+                throw new ModelLoadException(paramFile, "The parameter file " + paramFile
+                        + " is corrupt or truncated, or was saved from another architecture than the "
+                        + card.architecture().backboneConfig() + " in " + ModelCard.FILE_NAME + ": " + problem, e);
+            }
+            checkShapes(net, expected, paramFile, card);
+            checkRecordedInput(model, card, paramFile);
+            // DJL restores the input shapes of a loaded block but not its input names, so
+            // describeInput(), which Model.save calls, fails with "key value size mismatch".
+            // Initializing an initialized block only sets them; the loaded parameters are kept.
+            net.initialize(model.getNDManager());
+            done = true;
+        } finally {
+            if (!done) {
+                model.close();
+            }
+        }
+        LOGGER.debug("Loaded {} from {}", net, root);
+        return EmbeddingModel.wrap(model, net, card);
+    }
+
+    /**
+     * Returns DJL {@link Criteria} that load the model in {@code dir} as a {@code ZooModel<Image,
+     * float[]>}, with the network rebuilt from the card by {@link EmbeddingNetBlockFactory} and
+     * images prepared by the card's {@link EmbeddingTranslator}. Its predictors give the same
+     * embeddings as {@link EmbeddingModel#embed(Image)}.
+     *
+     * @throws ModelLoadException if the directory, card or parameter file is missing or the card invalid
+     */
+    public static Criteria<Image, float[]> criteria(Path dir) throws IOException {
+        Path root = checkModelDirectory(dir);
+        Path cardFile = root.resolve(ModelCard.FILE_NAME);
+        ModelCard card = ModelCard.read(cardFile);
+        newNet(card, cardFile);
+        Path paramFile = root.resolve(PARAMETER_FILE);
+        checkParameterHeader(paramFile);
+        EmbeddingTranslator translator;
+        try {
+            translator = EmbeddingTranslator.of(card);
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException(cardFile, "The model in " + root + " cannot take images: " + e.getMessage(), e);
+        }
+        return Criteria.builder()
+                .setTypes(Image.class, float[].class)
+                .optModelPath(root)
+                .optModelName(MODEL_NAME)
+                .optEngine(engineName(card))
+                .optOption("epoch", "0")
+                .optArgument("blockFactory", EmbeddingNetBlockFactory.class.getName())
+                .optTranslator(translator)
+                .build();
+    }
+
+    /**
+     * Writes a model's parameters ({@value #PARAMETER_FILE}) and card ({@value ModelCard#FILE_NAME})
+     * to {@code dir}, creating it and its parents if needed.
+     *
+     * <p>{@code dir} must be new, empty, or a DML4J model directory (one holding a model card),
+     * whose model is then replaced: its card and parameter files, including parameter files of
+     * other epochs that DJL would otherwise load instead. Other files in it are kept. Both
+     * files are written to a temporary directory inside {@code dir} first and then moved into
+     * place, parameters first and card last, so an interrupted save never leaves a card whose
+     * parameter file is incomplete.
+     *
+     * @throws IOException if {@code dir} is a file, a non-empty directory without a model card,
+     *     or writing fails
+     */
+    public static void write(EmbeddingModel model, Path dir) throws IOException {
+        model.checkOpen();
+        Model djlModel = model.model();
+        EmbeddingNet net = model.net();
+        ModelCard card = model.card();
+        Path target = dir.toAbsolutePath().normalize();
+        boolean replacing = false;
+        if (Files.exists(target)) {
+            if (!Files.isDirectory(target)) {
+                throw new IOException("Cannot save the model to " + target + ": it exists and is not a directory.");
+            }
+            List<String> entries;
+            try (Stream<Path> s = Files.list(target)) {
+                entries = s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(TEMP_PREFIX)).sorted()
+                        .collect(Collectors.toList());
+            }
+            if (!entries.isEmpty()) {
+                if (!Files.isRegularFile(target.resolve(ModelCard.FILE_NAME))) {
+                    throw new IOException("Refusing to save the model to " + target + ": the directory is not empty ("
+                            + String.join(", ", entries.subList(0, Math.min(5, entries.size())))
+                            + (entries.size() > 5 ? ", ..." : "") + ") and holds no " + ModelCard.FILE_NAME
+                            + ", so it is not a DML4J model directory. Choose a new or empty directory.");
+                }
+                replacing = true;
+            }
+        } else {
+            Files.createDirectories(target);
+        }
+        Path temp = Files.createTempDirectory(target, TEMP_PREFIX);
+        try {
+            try (Model writer = Model.newInstance(MODEL_NAME, djlModel.getNDManager().getDevice(),
+                    djlModel.getNDManager().getEngine().getEngineName())) {
+                writer.setBlock(net);
+                writer.save(temp, MODEL_NAME);
+            }
+            Path params = temp.resolve(PARAMETER_FILE);
+            if (!Files.isRegularFile(params)) {
+                throw new IOException("DJL did not write " + PARAMETER_FILE + " in " + temp + ".");
+            }
+            Path cardFile = temp.resolve(ModelCard.FILE_NAME);
+            card.write(cardFile);
+            move(params, target.resolve(PARAMETER_FILE));
+            if (replacing) {
+                deleteOtherParameterFiles(target);
+            }
+            move(cardFile, target.resolve(ModelCard.FILE_NAME));
+        } finally {
+            deleteRecursively(temp);
+        }
+        LOGGER.debug("Saved {} to {}", net, target);
+    }
+
+    // ---- loading helpers ----
+
+    private static Path checkModelDirectory(Path dir) throws ModelLoadException {
+        Objects.requireNonNull(dir, "dir");
+        Path root = dir.toAbsolutePath().normalize();
+        if (!Files.exists(root)) {
+            throw new ModelLoadException(root, "Cannot load a model from " + root + ": the directory does not exist.");
+        }
+        if (!Files.isDirectory(root)) {
+            throw new ModelLoadException(root, "Cannot load a model from " + root + ": it is not a directory.");
+        }
+        if (!Files.exists(root.resolve(ModelCard.FILE_NAME))) {
+            throw new ModelLoadException(root.resolve(ModelCard.FILE_NAME), "Cannot load a model from " + root
+                    + ": its model card " + ModelCard.FILE_NAME
+                    + " is missing, so it is not a DML4J model directory (one written by EmbeddingModel.save).");
+        }
+        return root;
+    }
+
+    private static EmbeddingNet newNet(ModelCard card, Path cardFile) throws ModelLoadException {
+        try {
+            return card.newNet();
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException(cardFile, "The model card " + cardFile + " describes no valid network: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static String engineName(ModelCard card) {
+        String name = card.engine().name();
+        return Engine.hasEngine(name) ? name : Engine.getDefaultEngineName();
+    }
+
+    /** Checks the start of a DJL parameter file, which DJL itself would silently skip if wrong. */
+    private static void checkParameterHeader(Path file) throws ModelLoadException {
+        if (!Files.isRegularFile(file)) {
+            throw new ModelLoadException(file, "Cannot load the model in " + file.getParent() + ": its parameter file "
+                    + file.getFileName() + " is missing.");
+        }
+        try (InputStream in = Files.newInputStream(file);
+             DataInputStream data = new DataInputStream(in)) {
+            byte[] magic = new byte[4];
+            int read = data.readNBytes(magic, 0, 4);
+            if (read < 4 || !"DJL@".equals(new String(magic, StandardCharsets.US_ASCII))) {
+                throw new ModelLoadException(file, "The parameter file " + file + " is "
+                        + (read == 0 ? "empty" : "not a DJL parameter file (it does not start with DJL@)") + ".");
+            }
+            int version = data.readInt();
+            if (version != 1) {
+                throw new ModelLoadException(file, "The parameter file " + file + " has DJL format version " + version
+                        + "; this DJL (" + Engine.getDjlVersion() + ") reads version 1.");
+            }
+        } catch (EOFException e) {
+            throw new ModelLoadException(file, "The parameter file " + file + " is truncated: it ends in its header.", e);
+        } catch (ModelLoadException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ModelLoadException(file, "The parameter file " + file + " cannot be read: " + e, e);
+        }
+    }
+
+    /** Parameter shapes of the card's architecture, from a throwaway network initialized for its input. */
+    private static Map<String, Shape> expectedShapes(ModelCard card, String engine, Device device) {
+        EmbeddingNet probe = card.newNet();
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        try (NDManager manager = NDManager.newBaseManager(device, engine)) {
+            probe.initialize(manager);
+            for (Pair<String, Parameter> p : probe.getParameters()) {
+                shapes.put(p.getKey(), p.getValue().getArray().getShape());
+            }
+        }
+        return shapes;
+    }
+
+    private static void checkShapes(EmbeddingNet net, Map<String, Shape> expected, Path file, ModelCard card)
+            throws ModelLoadException {
+        List<String> problems = new ArrayList<>();
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            Shape want = expected.get(p.getKey());
+            Parameter parameter = p.getValue();
+            if (!parameter.isInitialized()) {
+                problems.add("parameter " + p.getKey() + " is not in the file");
+            } else if (want != null && !want.equals(parameter.getArray().getShape())) {
+                problems.add("parameter " + p.getKey() + " has shape " + parameter.getArray().getShape()
+                        + " in the file but " + want + " in the architecture");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ModelLoadException(file, "The parameter file " + file + " does not match the architecture "
+                    + card.architecture().backboneConfig() + " in " + ModelCard.FILE_NAME + ": "
+                    + String.join("; ", problems.subList(0, Math.min(3, problems.size())))
+                    + (problems.size() > 3 ? "; and " + (problems.size() - 3) + " more" : "") + ".");
+        }
+    }
+
+    /** The parameter file records the input shape it was saved with; it must be the card's. */
+    private static void checkRecordedInput(Model model, ModelCard card, Path file) throws ModelLoadException {
+        PairList<String, Shape> recorded = model.describeInput();
+        if (recorded == null || recorded.size() != 1) {
+            return;
+        }
+        Shape shape = recorded.valueAt(0);
+        ModelCard.Input in = card.input();
+        Shape want = new Shape(in.channels(), in.height(), in.width());
+        if (shape.dimension() == 4 && !shape.slice(1).equals(want)) {
+            throw new ModelLoadException(file, "The parameter file " + file + " was saved for input " + shape.slice(1)
+                    + " but " + ModelCard.FILE_NAME + " says " + want + " (channels, height, width).");
+        }
+    }
+
+    // ---- saving helpers ----
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void deleteOtherParameterFiles(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.collect(Collectors.toList())) {
+                String name = p.getFileName().toString();
+                if (!name.equals(PARAMETER_FILE) && PARAMETER_FILES.matcher(name).matches() && Files.isRegularFile(p)) {
+                    LOGGER.info("Removing {} of the replaced model, which DJL would load instead of {}", p, PARAMETER_FILE);
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOGGER.warn("Could not delete the temporary directory {}: {}", dir, e.toString());
+        }
+    }
+}
