@@ -10,6 +10,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.initializer.UniformInitializer;
+import ai.djl.training.initializer.XavierInitializer;
 
 import java.util.Arrays;
 
@@ -21,10 +22,14 @@ import java.util.Arrays;
  * <p>The defaults are the benchmark protocol's ConvNet-S: channels 32, 64, 128 and a 64-d
  * embedding (about 102k parameters for 1-channel input).
  *
+ * <p>The block it builds initializes itself as PyTorch initializes these layers: every
+ * convolution and linear weight uniform in +-1/sqrt(fan_in) (Xavier-uniform on the fan-in, with
+ * magnitude 1), every bias uniform in +-1/sqrt(fan_in), batch norm at scale one and shift zero.
+ *
  * @param channels output channels of each stage, at least one
  * @param embeddingSize length of the embedding
  */
-public record ConvNet(int[] channels, int embeddingSize) implements BackboneConfig {
+public record ConvNet(int[] channels, int embeddingSize) implements Backbone {
 
     /** Type name in model cards. */
     public static final String TYPE = "convnet";
@@ -61,48 +66,47 @@ public record ConvNet(int[] channels, int embeddingSize) implements BackboneConf
         return TYPE;
     }
 
-    @Override
-    public Block newBlock() {
-        return build(0);
-    }
-
     /**
-     * Builds the network with PyTorch's default initialization of every layer's bias, uniform in
-     * +-1/sqrt(fan_in), which needs the number of input channels (weights are initialized by
-     * {@link EmbeddingNet}, the same way).
+     * Builds a new, uninitialized ConvNet for images of {@code inputShape}, with the
+     * initializers of its weights and biases set (the biases' range depends on the number of
+     * input channels).
+     *
+     * @throws IllegalArgumentException if the shape is not (C, H, W) with positive sizes
      */
     @Override
-    public Block newBlock(int inputChannels) {
-        return build(inputChannels);
-    }
-
-    private Block build(int inputChannels) {
+    public Block newBlock(Shape inputShape) {
+        if (inputShape == null || inputShape.dimension() != 3
+                || Arrays.stream(inputShape.getShape()).anyMatch(d -> d <= 0)) {
+            throw new IllegalArgumentException("A ConvNet takes images of shape (C, H, W) with positive sizes, got "
+                    + inputShape + ".");
+        }
+        XavierInitializer weights = new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
+                XavierInitializer.FactorType.IN, 1f);
         SequentialBlock net = new SequentialBlock();
-        int in = inputChannels;
+        long in = inputShape.get(0);
         for (int i = 0; i < channels.length; i++) {
             Block conv = Conv2d.builder()
                     .setKernelShape(new Shape(3, 3))
                     .optPadding(new Shape(1, 1))
                     .setFilters(channels[i])
                     .build();
-            initializeBias(conv, in * 9);
+            initialize(conv, weights, in * 9);
             net.add(conv).add(BatchNorm.builder().build()).add(Activation.reluBlock());
             if (i < channels.length - 1) {
                 net.add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
             }
-            in = in > 0 ? channels[i] : 0;
+            in = channels[i];
         }
         net.add(Pool.globalAvgPool2dBlock());
         Block projection = Linear.builder().setUnits(embeddingSize).build();
-        initializeBias(projection, channels[channels.length - 1]);
+        initialize(projection, weights, channels[channels.length - 1]);
         net.add(projection);
         return net;
     }
 
-    private static void initializeBias(Block block, int fanIn) {
-        if (fanIn > 0) {
-            block.setInitializer(new UniformInitializer((float) (1 / Math.sqrt(fanIn))), Parameter.Type.BIAS);
-        }
+    private static void initialize(Block block, XavierInitializer weights, long fanIn) {
+        block.setInitializer(weights, Parameter.Type.WEIGHT);
+        block.setInitializer(new UniformInitializer((float) (1 / Math.sqrt(fanIn))), Parameter.Type.BIAS);
     }
 
     @Override

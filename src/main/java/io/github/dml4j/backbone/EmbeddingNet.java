@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.github.dml4j.data.PixelNormalization;
@@ -17,22 +16,27 @@ import io.github.dml4j.nn.ParameterGroup;
 import java.util.List;
 
 /**
- * The network that maps an image to its embedding: a backbone, then optionally L2
- * normalization. It is the one network shared by every head during training and the only
+ * The network that maps an image to its embedding: a {@link Backbone}'s block, then optionally
+ * L2 normalization. It is the one network shared by every head during training and the only
  * network exported.
  *
  * <p>It also carries what is needed to feed it: the input shape (C, H, W) and the pixel
  * normalization, so that a saved model preprocesses images exactly as in training.
+ *
+ * <p>The network sets no initializer of its own: the backbone's block initializes itself, and
+ * parameters that arrive with their weights keep them through {@link #initialize(NDManager)}.
+ * The embedding size is what the block outputs for the input shape.
  */
 public final class EmbeddingNet extends AbstractBlock {
 
     private static final byte VERSION = 1;
 
-    private final BackboneConfig backbone;
+    private final Backbone backbone;
     private final boolean normalize;
     private final Shape inputShape;
     private final PixelNormalization pixelNormalization;
     private final Block backboneBlock;
+    private volatile int embeddingSize;
 
     private EmbeddingNet(Builder builder) {
         super(VERSION);
@@ -40,10 +44,15 @@ public final class EmbeddingNet extends AbstractBlock {
         this.normalize = builder.normalize;
         this.inputShape = builder.inputShape;
         this.pixelNormalization = builder.pixelNormalization;
-        this.backboneBlock = addChildBlock("backbone", backbone.newBlock((int) builder.inputShape.get(0)));
-        // PyTorch's default for conv and linear weights: uniform in +-1/sqrt(fan_in)
-        backboneBlock.setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
-                XavierInitializer.FactorType.IN, 1f), Parameter.Type.WEIGHT);
+        Block block = backbone.newBlock(inputShape);
+        if (block == null) {
+            throw new IllegalArgumentException("Backbone " + backbone + " returned no block.");
+        }
+        this.backboneBlock = addChildBlock("backbone", block);
+        Shape out = reportedOutputShape();
+        if (out != null) {
+            this.embeddingSize = checkedEmbeddingSize(out);
+        }
     }
 
     /** Returns a builder; backbone and input shape are required. */
@@ -51,8 +60,8 @@ public final class EmbeddingNet extends AbstractBlock {
         return new Builder();
     }
 
-    /** The backbone's configuration. */
-    public BackboneConfig getBackbone() {
+    /** The backbone, as the model card stores it. */
+    public Backbone getBackbone() {
         return backbone;
     }
 
@@ -71,9 +80,54 @@ public final class EmbeddingNet extends AbstractBlock {
         return pixelNormalization;
     }
 
-    /** Length of the embedding. */
+    /**
+     * Length of the embedding: the last dimension of the backbone block's output for the input
+     * shape. A block that cannot report its output shape (DJL's {@code getOutputShapes}) is run
+     * once on zeros instead, which needs its parameters.
+     *
+     * @throws IllegalStateException if the block cannot report its output shape and is not
+     *     initialized yet
+     */
     public int getEmbeddingSize() {
-        return backbone.embeddingSize();
+        int size = embeddingSize;
+        if (size == 0) {
+            size = checkedEmbeddingSize(forwardOutputShape());
+            embeddingSize = size;
+        }
+        return size;
+    }
+
+    /** The backbone block's reported output shape for one image, or null if it reports none. */
+    private Shape reportedOutputShape() {
+        try {
+            Shape[] out = backboneBlock.getOutputShapes(new Shape[] {batchInputShape(1)});
+            return out == null || out.length == 0 ? null : out[0];
+        } catch (RuntimeException e) {
+            return null; // e.g. a block that knows its shapes only once loaded
+        }
+    }
+
+    /** The backbone block's output shape for one image of zeros, in inference mode. */
+    private Shape forwardOutputShape() {
+        if (!backboneBlock.getParameters().values().stream().allMatch(Parameter::isInitialized)) {
+            throw new IllegalStateException("The block of backbone " + backbone + " does not report its output shape, so"
+                    + " the embedding size is known once the network is initialized.");
+        }
+        Parameter any = backboneBlock.getParameters().isEmpty() ? null : backboneBlock.getParameters().valueAt(0);
+        try (NDManager manager = any == null ? NDManager.newBaseManager()
+                : NDManager.newBaseManager(any.getArray().getDevice())) {
+            NDList out = backboneBlock.forward(new ParameterStore(manager, false),
+                    new NDList(manager.zeros(batchInputShape(1))), false);
+            return out.singletonOrThrow().getShape();
+        }
+    }
+
+    private int checkedEmbeddingSize(Shape out) {
+        if (out.dimension() != 2 || out.get(0) != 1 || out.get(1) <= 0 || out.get(1) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("The block of backbone " + backbone + " maps input "
+                    + batchInputShape(1) + " to " + out + "; an embedding network needs (1, embedding size).");
+        }
+        return (int) out.get(1);
     }
 
     /** Shape of a batch of inputs, (B, C, H, W). */
@@ -104,7 +158,7 @@ public final class EmbeddingNet extends AbstractBlock {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape(inputShapes[0].get(0), backbone.embeddingSize())};
+        return new Shape[] {new Shape(inputShapes[0].get(0), getEmbeddingSize())};
     }
 
     @Override
@@ -119,15 +173,15 @@ public final class EmbeddingNet extends AbstractBlock {
 
     /** Builder for {@link EmbeddingNet}. */
     public static final class Builder {
-        private BackboneConfig backbone;
+        private Backbone backbone;
         private boolean normalize;
         private Shape inputShape;
         private PixelNormalization pixelNormalization = PixelNormalization.NONE;
 
         private Builder() {}
 
-        /** Sets the backbone (required). */
-        public Builder setBackbone(BackboneConfig backbone) {
+        /** Sets the backbone (required), for example {@code ConvNet.small(64)}. */
+        public Builder setBackbone(Backbone backbone) {
             this.backbone = backbone;
             return this;
         }
@@ -150,7 +204,14 @@ public final class EmbeddingNet extends AbstractBlock {
             return this;
         }
 
-        /** Builds the network; its parameters are not initialized yet. */
+        /**
+         * Builds the network on a block of the backbone; parameters that did not arrive with
+         * their weights are initialized by {@link EmbeddingNet#initialize(NDManager)} (or a
+         * head's or trainer's initialization).
+         *
+         * @throws IllegalArgumentException if a setting is missing or invalid, or the backbone's
+         *     block does not output (batch, embedding size) for the input shape
+         */
         public EmbeddingNet build() {
             if (backbone == null) {
                 throw new IllegalArgumentException("EmbeddingNet needs a backbone: call setBackbone(ConvNet.small(64)) or similar.");

@@ -3,7 +3,7 @@ package io.github.dml4j.inference;
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import io.github.dml4j.backbone.BackboneConfig;
+import io.github.dml4j.backbone.Backbone;
 import io.github.dml4j.backbone.ConvNet;
 
 import java.util.Map;
@@ -15,12 +15,12 @@ import java.util.function.Function;
 
 /**
  * Maps a backbone type name stored in a model card (for example {@code "convnet"}) to the code
- * that rebuilds its {@link BackboneConfig} from the card's JSON configuration, so that a saved
+ * that rebuilds its {@link Backbone} from the card's JSON configuration, so that a saved
  * model can be rebuilt before its parameters are loaded.
  *
  * <p>{@link ConvNet} is registered by default. A new backbone registers itself once, for example
- * in a static initializer: {@code BackboneRegistry.register("resnet", json -> ...)}. A config is
- * written to the card as the JSON of its record components (Gson), unless a writer was
+ * in a static initializer: {@code BackboneRegistry.register("resnet", json -> ...)}. A backbone
+ * is written to the card as the JSON of its record components (Gson), unless a writer was
  * registered with {@link #register(String, Function, Function)}.
  *
  * <p>The registry is global and thread-safe.
@@ -28,8 +28,8 @@ import java.util.function.Function;
 public final class BackboneRegistry {
 
     private static final Gson GSON = new Gson();
-    private static final Map<String, Function<JsonObject, ? extends BackboneConfig>> READERS = new ConcurrentHashMap<>();
-    private static final Map<String, Function<BackboneConfig, JsonObject>> WRITERS = new ConcurrentHashMap<>();
+    private static final Map<String, Function<JsonObject, ? extends Backbone>> READERS = new ConcurrentHashMap<>();
+    private static final Map<String, Function<Backbone, JsonObject>> WRITERS = new ConcurrentHashMap<>();
 
     static {
         register(ConvNet.TYPE, json -> GSON.fromJson(json, ConvNet.class));
@@ -39,13 +39,13 @@ public final class BackboneRegistry {
 
     /**
      * Registers how to rebuild a backbone type from its JSON configuration; the configuration is
-     * written as the JSON of the config's record components (or fields). Registering a type again
-     * replaces its reader.
+     * written as the JSON of the backbone's record components (or fields). Registering a type
+     * again replaces its reader.
      *
-     * @param type the type name, as returned by {@link BackboneConfig#type()}
-     * @param reader builds the config from the JSON object stored in the model card
+     * @param type the type name, as returned by {@link Backbone#type()}
+     * @param reader builds the backbone from the JSON object stored in the model card
      */
-    public static void register(String type, Function<JsonObject, ? extends BackboneConfig> reader) {
+    public static void register(String type, Function<JsonObject, ? extends Backbone> reader) {
         checkType(type);
         READERS.put(type, Objects.requireNonNull(reader, "reader"));
         WRITERS.remove(type);
@@ -53,14 +53,14 @@ public final class BackboneRegistry {
 
     /**
      * Registers how to rebuild a backbone type from its JSON configuration and how to write that
-     * configuration, for configs that Gson cannot serialize field by field.
+     * configuration, for backbones that Gson cannot serialize field by field.
      *
-     * @param type the type name, as returned by {@link BackboneConfig#type()}
-     * @param reader builds the config from the JSON object stored in the model card
-     * @param writer turns a config of this type into the JSON object stored in the model card
+     * @param type the type name, as returned by {@link Backbone#type()}
+     * @param reader builds the backbone from the JSON object stored in the model card
+     * @param writer turns a backbone of this type into the JSON object stored in the model card
      */
-    public static void register(String type, Function<JsonObject, ? extends BackboneConfig> reader,
-                                Function<BackboneConfig, JsonObject> writer) {
+    public static void register(String type, Function<JsonObject, ? extends Backbone> reader,
+                                Function<Backbone, JsonObject> writer) {
         checkType(type);
         READERS.put(type, Objects.requireNonNull(reader, "reader"));
         WRITERS.put(type, Objects.requireNonNull(writer, "writer"));
@@ -77,15 +77,15 @@ public final class BackboneRegistry {
     }
 
     /**
-     * Rebuilds a backbone configuration from a model card.
+     * Rebuilds a backbone from a model card.
      *
      * @param type the card's backbone type
      * @param config the card's backbone configuration
-     * @return the configuration, whose {@code type()} is {@code type}
+     * @return the backbone, whose {@code type()} is {@code type}
      * @throws IllegalArgumentException if the type is not registered or the configuration is invalid
      */
-    public static BackboneConfig read(String type, JsonObject config) {
-        Function<JsonObject, ? extends BackboneConfig> reader = type == null ? null : READERS.get(type);
+    public static Backbone read(String type, JsonObject config) {
+        Function<JsonObject, ? extends Backbone> reader = type == null ? null : READERS.get(type);
         if (reader == null) {
             throw new IllegalArgumentException("Unknown backbone type '" + type + "'; the registered types are "
                     + types() + " (register others with BackboneRegistry.register).");
@@ -93,7 +93,7 @@ public final class BackboneRegistry {
         if (config == null) {
             throw new IllegalArgumentException("The configuration of backbone '" + type + "' is missing.");
         }
-        BackboneConfig result;
+        Backbone result;
         try {
             result = reader.apply(config.deepCopy());
         } catch (RuntimeException e) {
@@ -102,32 +102,32 @@ public final class BackboneRegistry {
         }
         if (result == null || !type.equals(result.type())) {
             throw new IllegalArgumentException("The reader registered for backbone '" + type + "' returned "
-                    + (result == null ? "null" : "a config of type '" + result.type() + "'") + ".");
+                    + (result == null ? "null" : "a backbone of type '" + result.type() + "'") + ".");
         }
         return result;
     }
 
     /**
-     * Writes a backbone configuration as the JSON object stored in a model card.
+     * Writes a backbone's configuration as the JSON object stored in a model card.
      *
-     * @throws IllegalArgumentException if the config's type is not registered, so it could not be
-     *     read back
+     * @throws IllegalArgumentException if the backbone's type is not registered, so it could not
+     *     be read back
      */
-    public static JsonObject write(BackboneConfig config) {
-        Objects.requireNonNull(config, "config");
-        String type = config.type();
+    public static JsonObject write(Backbone backbone) {
+        Objects.requireNonNull(backbone, "backbone");
+        String type = backbone.type();
         if (!isRegistered(type)) {
-            throw new IllegalArgumentException("Backbone type '" + type + "' of " + config
+            throw new IllegalArgumentException("Backbone type '" + type + "' of " + backbone
                     + " is not registered, so a saved model could not be rebuilt; register it with "
                     + "BackboneRegistry.register. Registered types: " + types() + ".");
         }
-        Function<BackboneConfig, JsonObject> writer = WRITERS.get(type);
+        Function<Backbone, JsonObject> writer = WRITERS.get(type);
         if (writer != null) {
-            return writer.apply(config).deepCopy();
+            return writer.apply(backbone).deepCopy();
         }
-        JsonElement json = GSON.toJsonTree(config);
+        JsonElement json = GSON.toJsonTree(backbone);
         if (!json.isJsonObject()) {
-            throw new IllegalArgumentException("Backbone " + config + " is not written as a JSON object.");
+            throw new IllegalArgumentException("Backbone " + backbone + " is not written as a JSON object.");
         }
         return json.getAsJsonObject();
     }

@@ -11,7 +11,7 @@ import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import io.github.dml4j.Dml4j;
-import io.github.dml4j.backbone.BackboneConfig;
+import io.github.dml4j.backbone.Backbone;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.ColorMode;
 import io.github.dml4j.data.ImagePreprocessing;
@@ -189,17 +189,23 @@ public record ModelCard(
      * @throws IllegalArgumentException if the backbone type is unknown or the card is inconsistent
      */
     public EmbeddingNet newNet() {
-        BackboneConfig backbone = architecture.backboneConfig();
-        if (backbone.embeddingSize() != architecture.embeddingSize()) {
-            throw new IllegalArgumentException("The architecture's embedding size " + architecture.embeddingSize()
-                    + " differs from its backbone's, " + backbone.embeddingSize() + ".");
-        }
-        return EmbeddingNet.builder()
-                .setBackbone(backbone)
+        EmbeddingNet net = EmbeddingNet.builder()
+                .setBackbone(architecture.backboneConfig())
                 .setInputShape(input.channels(), input.height(), input.width())
                 .optNormalize(architecture.normalize())
                 .optPixelNormalization(input.pixelNormalization())
                 .build();
+        int size;
+        try {
+            size = net.getEmbeddingSize();
+        } catch (IllegalStateException e) {
+            return net; // a block that knows its output shape only once it holds parameters
+        }
+        if (size != architecture.embeddingSize()) {
+            throw new IllegalArgumentException("The architecture's embedding size " + architecture.embeddingSize()
+                    + " differs from its backbone's, " + size + ".");
+        }
+        return net;
     }
 
     /**
@@ -390,9 +396,10 @@ public record ModelCard(
     /**
      * The network's architecture, enough to rebuild it with {@link ModelCard#newNet()}.
      *
-     * @param backbone the backbone type, see {@link BackboneConfig#type()} and {@link BackboneRegistry}
+     * @param backbone the backbone type, see {@link Backbone#type()} and {@link BackboneRegistry}
      * @param config the backbone's configuration as JSON, read back by the registry
-     * @param embeddingSize length of the embedding
+     * @param embeddingSize length of the embedding, as the network's block outputs it
+     *     ({@link EmbeddingNet#getEmbeddingSize()})
      * @param normalize whether embeddings are L2-normalized
      */
     public record Architecture(String backbone, JsonObject config, int embeddingSize, boolean normalize) {
@@ -411,9 +418,16 @@ public record ModelCard(
             config = config.deepCopy();
         }
 
-        /** The architecture of {@code net}. */
+        /**
+         * The architecture of {@code net}: its backbone's type and configuration, its embedding
+         * size and whether it normalizes.
+         *
+         * @throws IllegalArgumentException if the backbone type is not registered in {@link BackboneRegistry}
+         * @throws IllegalStateException if the embedding size is known only once the network is
+         *     initialized, and it is not
+         */
         public static Architecture of(EmbeddingNet net) {
-            BackboneConfig b = net.getBackbone();
+            Backbone b = net.getBackbone();
             return new Architecture(b.type(), BackboneRegistry.write(b), net.getEmbeddingSize(), net.isNormalize());
         }
 
@@ -423,8 +437,12 @@ public record ModelCard(
             return config.deepCopy();
         }
 
-        /** Rebuilds the backbone configuration through the {@link BackboneRegistry}. */
-        public BackboneConfig backboneConfig() {
+        /**
+         * Rebuilds the backbone from its type and configuration through the {@link BackboneRegistry}.
+         *
+         * @throws IllegalArgumentException if the type is not registered or the configuration is invalid
+         */
+        public Backbone backboneConfig() {
             return BackboneRegistry.read(backbone, config);
         }
     }

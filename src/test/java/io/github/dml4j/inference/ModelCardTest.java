@@ -1,11 +1,12 @@
 package io.github.dml4j.inference;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
-import io.github.dml4j.backbone.BackboneConfig;
+import io.github.dml4j.backbone.Backbone;
 import io.github.dml4j.backbone.ConvNet;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.ColorMode;
@@ -34,14 +35,14 @@ class ModelCardTest {
     Path temp;
 
     /** A backbone of another type, to show that the registry is extensible. */
-    record Flat(int embeddingSize) implements BackboneConfig {
+    record Flat(int embeddingSize) implements Backbone {
         @Override
         public String type() {
             return "test-flat";
         }
 
         @Override
-        public Block newBlock() {
+        public Block newBlock(Shape inputShape) {
             return new SequentialBlock().add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(embeddingSize).build());
         }
     }
@@ -222,20 +223,15 @@ class ModelCardTest {
 
     @Test
     void unregisteredBackbonesCannotBeDescribed() {
-        BackboneConfig unknown = new BackboneConfig() {
+        Backbone unknown = new Backbone() {
             @Override
             public String type() {
                 return "mystery";
             }
 
             @Override
-            public int embeddingSize() {
-                return 4;
-            }
-
-            @Override
-            public Block newBlock() {
-                return Linear.builder().setUnits(4).build();
+            public Block newBlock(Shape inputShape) {
+                return new SequentialBlock().add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(4).build());
             }
 
             @Override
@@ -250,7 +246,7 @@ class ModelCardTest {
     }
 
     @Test
-    void badBackboneConfigNamesTheProblem() {
+    void badBackboneConfigurationNamesTheProblem() {
         com.google.gson.JsonObject config = new com.google.gson.JsonObject();
         config.add("channels", new com.google.gson.JsonArray());
         config.addProperty("embeddingSize", 8);

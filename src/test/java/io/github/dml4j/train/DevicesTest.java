@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
@@ -12,7 +13,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import io.github.dml4j.SyntheticImages;
 import io.github.dml4j.TrainingFixtures;
-import io.github.dml4j.backbone.BackboneConfig;
+import io.github.dml4j.backbone.Backbone;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.PixelNormalization;
@@ -36,14 +37,14 @@ class DevicesTest {
     private static final LabeledImages IMAGES = SyntheticImages.generate(4, 4, 5);
 
     /** A backbone without batch normalization or dropout: each image's embedding depends on it alone. */
-    record Flat(int embeddingSize) implements BackboneConfig {
+    record Flat(int embeddingSize) implements Backbone {
         @Override
         public String type() {
             return "test-flat";
         }
 
         @Override
-        public Block newBlock() {
+        public Block newBlock(Shape inputShape) {
             return new SequentialBlock().add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(embeddingSize).build());
         }
     }
