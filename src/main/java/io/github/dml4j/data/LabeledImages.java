@@ -11,14 +11,15 @@ import java.util.Objects;
 import java.util.function.IntPredicate;
 
 /**
- * An immutable, in-memory set of labelled 8-bit images of one size, stored channel-first
- * (N, C, H, W) as unsigned bytes.
+ * The in-memory {@link ImageSource}: an immutable set of labelled 8-bit images of one size,
+ * stored channel-first (N, C, H, W) as unsigned bytes in one array.
  *
- * <p>This is the form every DML4J data source ends in: IDX files, image folders and
- * generated data. It holds 60,000 Fashion-MNIST images in 47 MB. Batches are turned into
- * normalized float tensors on the engine by {@link #toNDArray(NDManager, long[], PixelNormalization)}.
+ * <p>IDX files ({@link IdxReader}), image folders ({@link IdentityFolder}) and generated data load
+ * into it. It holds 60,000 Fashion-MNIST images in 47 MB, and at most 2 GB of pixels. Unlike the
+ * default views of {@link ImageSource}, {@link #subset(int[])} and {@link #filterLabels} copy the
+ * chosen images into a new {@code LabeledImages}. Safe to read from several threads.
  */
-public final class LabeledImages {
+public final class LabeledImages implements ImageSource {
 
     private final byte[] pixels;
     private final int[] labels;
@@ -72,53 +73,64 @@ public final class LabeledImages {
     }
 
     /** Number of images. */
+    @Override
     public int size() {
         return labels.length;
     }
 
     /** Channels per image. */
+    @Override
     public int channels() {
         return channels;
     }
 
     /** Image height in pixels. */
+    @Override
     public int height() {
         return height;
     }
 
     /** Image width in pixels. */
+    @Override
     public int width() {
         return width;
     }
 
     /** Shape of one image, (C, H, W). */
+    @Override
     public Shape imageShape() {
         return new Shape(channels, height, width);
     }
 
     /** Label of image {@code index}. */
+    @Override
     public int label(int index) {
+        checkIndex(index);
         return labels[index];
     }
 
     /** A copy of all labels. */
+    @Override
     public int[] labels() {
         return labels.clone();
     }
 
     /** Number of distinct labels. */
+    @Override
     public int numClasses() {
         return (int) Arrays.stream(labels).distinct().count();
     }
 
     /** A copy of the raw bytes of image {@code index}, (C, H, W) order. */
+    @Override
     public byte[] imageBytes(int index) {
         checkIndex(index);
         int n = channels * height * width;
         return Arrays.copyOfRange(pixels, index * n, (index + 1) * n);
     }
 
-    /** The images at the given indices, in that order (indices may repeat). */
+    /** The images at the given indices, in that order (indices may repeat), copied. */
+    @Override
     public LabeledImages subset(int[] indices) {
         int n = channels * height * width;
         byte[] p = new byte[indices.length * n];
@@ -141,16 +153,15 @@ public final class LabeledImages {
         return adopt(pixels, newLabels.clone(), channels, height, width);
     }
 
-    /** The images whose label satisfies {@code keep}, in their original order. */
+    /** The images whose label satisfies {@code keep}, in their original order, copied. */
+    @Override
     public LabeledImages filterLabels(IntPredicate keep) {
         return subset(java.util.stream.IntStream.range(0, labels.length).filter(i -> keep.test(labels[i])).toArray());
     }
 
-    /**
-     * Creates a float32 batch of shape (B, C, H, W) from the images at {@code indices}, scaled
-     * and normalized on the engine.
-     */
-    public NDArray toNDArray(NDManager manager, long[] indices, PixelNormalization normalization) {
+    /** The raw pixels of the images at {@code indices}, a uint8 (B, C, H, W) array. */
+    @Override
+    public NDArray pixels(NDManager manager, long[] indices) {
         int n = channels * height * width;
         ByteBuffer buffer = ByteBuffer.allocateDirect(indices.length * n);
         for (long index : indices) {
@@ -158,44 +169,22 @@ public final class LabeledImages {
             buffer.put(pixels, (int) index * n, n);
         }
         buffer.rewind();
-        NDArray raw = manager.create(buffer, new Shape(indices.length, channels, height, width), DataType.UINT8);
-        return normalization.apply(raw);
-    }
-
-    /** Creates an int64 vector of the labels at {@code indices}. */
-    public NDArray labelsNDArray(NDManager manager, long[] indices) {
-        long[] l = new long[indices.length];
-        for (int i = 0; i < indices.length; i++) {
-            checkIndex(indices[i]);
-            l[i] = labels[(int) indices[i]];
-        }
-        return manager.create(l);
+        return manager.create(buffer, new Shape(indices.length, channels, height, width), DataType.UINT8);
     }
 
     private void checkIndex(long index) {
-        if (index < 0 || index >= labels.length) {
-            throw new IndexOutOfBoundsException(
-                    "Image index " + index + " is outside this set of " + labels.length + " images.");
-        }
+        ImageSources.checkIndex(index, labels.length);
     }
 
     /**
-     * A SHA-256 fingerprint of the shape, pixels and labels, in hex: two sets with the same
-     * fingerprint hold the same images in the same order. Recorded in model cards.
+     * A SHA-256 fingerprint of the shape, pixels and labels, in hex, as {@link ImageSource#fingerprint()}
+     * defines it, computed from the array.
      */
+    @Override
     public String fingerprint() {
-        try {
-            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
-            ByteBuffer header = ByteBuffer.allocate(16).putInt(labels.length).putInt(channels).putInt(height).putInt(width);
-            digest.update(header.array());
-            digest.update(pixels);
-            ByteBuffer l = ByteBuffer.allocate(labels.length * 4);
-            l.asIntBuffer().put(labels);
-            digest.update(l.array());
-            return java.util.HexFormat.of().formatHex(digest.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this Java runtime.", e);
-        }
+        java.security.MessageDigest digest = ImageSources.startFingerprint(labels.length, imageShape());
+        digest.update(pixels);
+        return ImageSources.finishFingerprint(digest, labels);
     }
 
     @Override
