@@ -1,7 +1,7 @@
 import io.github.dml4j.data.ClassSplit;
 import io.github.dml4j.data.FashionMnist;
 import io.github.dml4j.data.IdxReader;
-import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.data.ImageSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +32,8 @@ public class MakeFashionMnistSample {
             }
         }
         FashionMnist fashion = FashionMnist.builder().optDirectory(source).build();
-        LabeledImages train = ClassSplit.stratifiedSample(fashion.load(FashionMnist.Split.TRAIN), TRAIN_PER_CLASS, SEED);
-        LabeledImages test = ClassSplit.stratifiedSample(fashion.load(FashionMnist.Split.TEST), TEST_PER_CLASS, SEED);
+        ImageSource train = ClassSplit.stratifiedSample(fashion.load(FashionMnist.Split.TRAIN), TRAIN_PER_CLASS, SEED);
+        ImageSource test = ClassSplit.stratifiedSample(fashion.load(FashionMnist.Split.TEST), TEST_PER_CLASS, SEED);
         Files.createDirectories(out);
         IdxReader.write(out.resolve(FashionMnist.Split.TRAIN.imagesFile()), out.resolve(FashionMnist.Split.TRAIN.labelsFile()),
                 train, true);

@@ -12,14 +12,15 @@ import java.util.stream.IntStream;
  *
  * <p>Metric learning is often evaluated on classes never seen in training ("zero-shot"
  * retrieval): the embedding must generalize to new identities, not just separate the known
- * ones. {@link #disjoint(LabeledImages, IntPredicate)} splits one set by class;
- * {@link #zeroShot(LabeledImages, LabeledImages)} builds the benchmark's {@code zeroshot} split
- * (train images of classes 0-4, test images of classes 5-9).
+ * ones. {@link #disjoint(ImageSource, IntPredicate)} splits one set by class;
+ * {@link #zeroShot(ImageSource, ImageSource)} builds the benchmark's {@code zeroshot} split
+ * (train images of classes 0-4, test images of classes 5-9). The parts are made with
+ * {@link ImageSource#subset(int[])}, so they are copies or views as the source makes them.
  *
  * @param train the training images
  * @param test the evaluation images
  */
-public record ClassSplit(LabeledImages train, LabeledImages test) {
+public record ClassSplit(ImageSource train, ImageSource test) {
 
     /** Classes 0-4: the training classes of the benchmark's {@code zeroshot} split; 5-9 are tested. */
     public static final IntPredicate ZERO_SHOT_TRAIN_CLASSES = label -> label < 5;
@@ -44,7 +45,7 @@ public record ClassSplit(LabeledImages train, LabeledImages test) {
      * @return a class-disjoint split
      * @throws IllegalArgumentException if either side would be empty
      */
-    public static ClassSplit disjoint(LabeledImages data, IntPredicate inTrain) {
+    public static ClassSplit disjoint(ImageSource data, IntPredicate inTrain) {
         return disjoint(data, data, inTrain);
     }
 
@@ -59,12 +60,12 @@ public record ClassSplit(LabeledImages train, LabeledImages test) {
      * @return a class-disjoint split
      * @throws IllegalArgumentException if either side would be empty
      */
-    public static ClassSplit disjoint(LabeledImages trainSource, LabeledImages testSource, IntPredicate inTrain) {
+    public static ClassSplit disjoint(ImageSource trainSource, ImageSource testSource, IntPredicate inTrain) {
         Objects.requireNonNull(trainSource, "trainSource");
         Objects.requireNonNull(testSource, "testSource");
         Objects.requireNonNull(inTrain, "inTrain");
-        LabeledImages train = trainSource.filterLabels(inTrain);
-        LabeledImages test = testSource.filterLabels(inTrain.negate());
+        ImageSource train = trainSource.filterLabels(inTrain);
+        ImageSource test = testSource.filterLabels(inTrain.negate());
         if (train.size() == 0) {
             throw new IllegalArgumentException("The class split leaves no training images: no label of the "
                     + trainSource.size() + " training-source images is a training class.");
@@ -84,7 +85,7 @@ public record ClassSplit(LabeledImages train, LabeledImages test) {
      * @param testFile the published test images (e.g. Fashion-MNIST's 10,000)
      * @return the class-disjoint split
      */
-    public static ClassSplit zeroShot(LabeledImages trainFile, LabeledImages testFile) {
+    public static ClassSplit zeroShot(ImageSource trainFile, ImageSource testFile) {
         return disjoint(trainFile, testFile, ZERO_SHOT_TRAIN_CLASSES);
     }
 
@@ -110,7 +111,7 @@ public record ClassSplit(LabeledImages train, LabeledImages test) {
      * @return {@code perClass * numClasses} images
      * @throws IllegalArgumentException if {@code perClass} is not positive or a class has fewer images
      */
-    public static LabeledImages stratifiedSample(LabeledImages data, int perClass, long seed) {
+    public static ImageSource stratifiedSample(ImageSource data, int perClass, long seed) {
         Objects.requireNonNull(data, "data");
         if (perClass <= 0) {
             throw new IllegalArgumentException("The number of images per class must be positive, got " + perClass + ".");

@@ -21,13 +21,14 @@ import java.util.stream.IntStream;
  * identification results, file paths for reports, lookups by LFW's naming
  * ({@code Name/Name_0001.jpg}, used by {@code pairs.txt}, see {@link PairList}), and the
  * singletons, which can serve in a gallery or as negatives but can never form a positive pair.
- * Immutable.
+ * Immutable. The images may be any {@link ImageSource}; {@link IdentityFolder} loads them into
+ * {@link LabeledImages}.
  */
 public final class IdentityImages {
 
     private static final Pattern LFW_NUMBER = Pattern.compile("_(\\d{1,9})$");
 
-    private final LabeledImages images;
+    private final ImageSource images;
     private final List<String> identities;
     private final List<String> paths;
     private final List<SkippedFile> skipped;
@@ -52,7 +53,7 @@ public final class IdentityImages {
         }
     }
 
-    private IdentityImages(LabeledImages images, List<String> identities, List<String> paths, List<SkippedFile> skipped) {
+    private IdentityImages(ImageSource images, List<String> identities, List<String> paths, List<SkippedFile> skipped) {
         this.images = images;
         this.identities = List.copyOf(identities);
         this.paths = List.copyOf(paths);
@@ -99,11 +100,11 @@ public final class IdentityImages {
      * @return the identity set, with no skipped files
      * @throws IllegalArgumentException if the parts do not agree
      */
-    public static IdentityImages of(LabeledImages images, List<String> identities, List<String> paths) {
+    public static IdentityImages of(ImageSource images, List<String> identities, List<String> paths) {
         return of(images, identities, paths, List.of());
     }
 
-    static IdentityImages of(LabeledImages images, List<String> identities, List<String> paths, List<SkippedFile> skipped) {
+    static IdentityImages of(ImageSource images, List<String> identities, List<String> paths, List<SkippedFile> skipped) {
         Objects.requireNonNull(images, "images");
         Objects.requireNonNull(identities, "identities");
         Objects.requireNonNull(paths, "paths");
@@ -111,7 +112,7 @@ public final class IdentityImages {
     }
 
     /** The pixels and labels; label = identity index. */
-    public LabeledImages images() {
+    public ImageSource images() {
         return images;
     }
 
@@ -231,7 +232,8 @@ public final class IdentityImages {
 
     /**
      * The images of some identities only, relabelled 0..k-1 in the order of their current
-     * labels, with their paths and the skipped files of their folders.
+     * labels, with their paths and the skipped files of their folders. From {@link LabeledImages}
+     * the images are copied; from another source they are a view of it.
      *
      * @param labels the identities to keep, distinct
      * @return the smaller identity set
@@ -255,7 +257,6 @@ public final class IdentityImages {
             names.add(identities.get(sorted[i]));
         }
         int[] keep = IntStream.range(0, size()).filter(i -> newLabel[images.label(i)] >= 0).toArray();
-        LabeledImages subset = images.subset(keep);
         int[] relabelled = new int[keep.length];
         List<String> keptPaths = new ArrayList<>(keep.length);
         for (int i = 0; i < keep.length; i++) {
@@ -266,7 +267,10 @@ public final class IdentityImages {
         List<SkippedFile> keptSkipped = skipped.stream()
                 .filter(s -> s.path().contains("/") && kept.contains(s.path().substring(0, s.path().indexOf('/'))))
                 .toList();
-        return new IdentityImages(subset.withLabels(relabelled), names, keptPaths, keptSkipped);
+        ImageSource keptImages = images instanceof LabeledImages held
+                ? held.subset(keep).withLabels(relabelled)
+                : IndexView.of(images, keep, relabelled);
+        return new IdentityImages(keptImages, names, keptPaths, keptSkipped);
     }
 
     private static int lfwNumber(String identity, String path) {

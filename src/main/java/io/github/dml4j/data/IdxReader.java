@@ -70,13 +70,13 @@ public final class IdxReader {
      *
      * @param images where to write the (N, H, W) image file
      * @param labels where to write the (N) label file
-     * @param data the images; they must have one channel and labels in [0, 255]
+     * @param data the images, read once in batches; they must have one channel and labels in [0, 255]
      * @param gzip whether to gzip-compress both files
      * @throws IllegalArgumentException if the images have more than one channel or a label
      *     does not fit in an unsigned byte
      * @throws IOException if a file cannot be written
      */
-    public static void write(Path images, Path labels, LabeledImages data, boolean gzip) throws IOException {
+    public static void write(Path images, Path labels, ImageSource data, boolean gzip) throws IOException {
         Objects.requireNonNull(images, "images");
         Objects.requireNonNull(labels, "labels");
         Objects.requireNonNull(data, "data");
@@ -99,9 +99,7 @@ public final class IdxReader {
             writeInt(out, n);
             writeInt(out, data.height());
             writeInt(out, data.width());
-            for (int i = 0; i < n; i++) {
-                out.write(data.imageBytes(i));
-            }
+            ImageSources.forEachBatch(data, (first, count, pixels) -> out.write(pixels));
         }
         try (OutputStream out = open(labels, gzip)) {
             writeInt(out, LABELS_MAGIC);

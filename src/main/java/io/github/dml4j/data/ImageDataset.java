@@ -3,16 +3,14 @@ package io.github.dml4j.data;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Record;
 import ai.djl.util.Progress;
 
-import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
- * A DJL {@link RandomAccessDataset} over in-memory {@link LabeledImages}, so that DJL samplers,
+ * A DJL {@link RandomAccessDataset} over an {@link ImageSource}, so that DJL samplers,
  * {@code getData} and {@code EasyTrain} work on DML4J data.
  *
  * <p>{@link #get(NDManager, long)} returns a {@link Record} whose data is one float32 image of
@@ -33,7 +31,7 @@ import java.util.Objects;
  */
 public final class ImageDataset extends RandomAccessDataset {
 
-    private final LabeledImages images;
+    private final ImageSource images;
     private final PixelNormalization normalization;
 
     private ImageDataset(Builder builder) {
@@ -43,7 +41,7 @@ public final class ImageDataset extends RandomAccessDataset {
     }
 
     /**
-     * A builder; {@link Builder#setImages(LabeledImages)} and a sampling are required.
+     * A builder; {@link Builder#setImages(ImageSource)} and a sampling are required.
      *
      * @return a new builder
      */
@@ -65,14 +63,10 @@ public final class ImageDataset extends RandomAccessDataset {
             throw new IndexOutOfBoundsException(
                     "Image index " + index + " is outside this dataset of " + images.size() + " images.");
         }
-        int i = (int) index;
-        byte[] bytes = images.imageBytes(i);
-        ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length);
-        buffer.put(bytes).rewind();
-        NDArray raw = manager.create(buffer, images.imageShape(), DataType.UINT8);
-        NDArray image = normalization.apply(raw);
-        raw.close();
-        NDArray label = manager.create((long) images.label(i));
+        NDArray batch = images.toNDArray(manager, new long[] {index}, normalization);
+        NDArray image = batch.squeeze(0);
+        batch.close();
+        NDArray label = manager.create((long) images.label((int) index));
         return new Record(new NDList(image), new NDList(label));
     }
 
@@ -82,10 +76,10 @@ public final class ImageDataset extends RandomAccessDataset {
         return images.size();
     }
 
-    /** Does nothing: the images are already in memory. */
+    /** Does nothing: the {@link ImageSource} reads its images when they are asked for. */
     @Override
     public void prepare(Progress progress) {
-        // in memory already
+        // the source reads on demand
     }
 
     /**
@@ -93,7 +87,7 @@ public final class ImageDataset extends RandomAccessDataset {
      *
      * @return the images
      */
-    public LabeledImages images() {
+    public ImageSource images() {
         return images;
     }
 

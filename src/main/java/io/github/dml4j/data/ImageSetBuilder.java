@@ -3,7 +3,7 @@ package io.github.dml4j.data;
 import ai.djl.training.dataset.RandomAccessDataset;
 
 /**
- * The shared self-typed base of the builders of datasets served from {@link LabeledImages}
+ * The shared self-typed base of the builders of datasets served from an {@link ImageSource}
  * ({@link ImageDataset}, {@link PairDataset}, {@link TripletDataset}): the images, their pixel
  * normalization, and the checks on both.
  *
@@ -11,7 +11,7 @@ import ai.djl.training.dataset.RandomAccessDataset;
  */
 public abstract class ImageSetBuilder<T extends ImageSetBuilder<T>> extends RandomAccessDataset.BaseBuilder<T> {
 
-    LabeledImages images;
+    ImageSource images;
     PixelNormalization normalization = PixelNormalization.NONE;
 
     /** For the builders of this package. */
@@ -23,7 +23,7 @@ public abstract class ImageSetBuilder<T extends ImageSetBuilder<T>> extends Rand
      * @param images the images
      * @return this builder
      */
-    public T setImages(LabeledImages images) {
+    public T setImages(ImageSource images) {
         this.images = images;
         return self();
     }

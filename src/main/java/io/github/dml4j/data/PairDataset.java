@@ -12,7 +12,7 @@ import ai.djl.util.Progress;
 import java.util.Objects;
 
 /**
- * Image pairs for a Siamese network, drawn from any {@link LabeledImages}: each record is an
+ * Image pairs for a Siamese network, drawn from any {@link ImageSource}: each record is an
  * ordered pair (first, second) of images, labelled 1 when both show the same class and 0
  * otherwise.
  *
@@ -42,7 +42,7 @@ import java.util.Objects;
  */
 public final class PairDataset extends RandomAccessDataset {
 
-    private final LabeledImages images;
+    private final ImageSource images;
     private final PixelNormalization normalization;
 
     private PairDataset(Builder builder) {
@@ -52,7 +52,7 @@ public final class PairDataset extends RandomAccessDataset {
     }
 
     /**
-     * A builder; {@link Builder#setImages(LabeledImages)} and a pair sampler are required.
+     * A builder; {@link Builder#setImages(ImageSource)} and a pair sampler are required.
      *
      * @return a new builder
      */
@@ -161,10 +161,10 @@ public final class PairDataset extends RandomAccessDataset {
         return (long) images.size() * images.size();
     }
 
-    /** Does nothing: the images are already in memory. */
+    /** Does nothing: the {@link ImageSource} reads its images when they are asked for. */
     @Override
     public void prepare(Progress progress) {
-        // in memory already
+        // the source reads on demand
     }
 
     /**
@@ -172,7 +172,7 @@ public final class PairDataset extends RandomAccessDataset {
      *
      * @return the images
      */
-    public LabeledImages images() {
+    public ImageSource images() {
         return images;
     }
 

@@ -67,7 +67,7 @@ public final class PairGenerator {
      * @return the pairs, indices into {@code images}
      * @throws IllegalArgumentException if a fold cannot get enough distinct pairs
      */
-    public PairList generate(LabeledImages images) {
+    public PairList generate(ImageSource images) {
         Objects.requireNonNull(images, "images");
         TreeMap<Integer, List<Integer>> byLabel = new TreeMap<>();
         for (int i = 0; i < images.size(); i++) {

@@ -24,11 +24,12 @@ public record PixelNormalization(float[] mean, float[] std) {
     /**
      * Estimates the per-channel mean and standard deviation of a set of images' pixels scaled to
      * [0, 1], for data sets without published values (for example a folder of faces). Uses the
-     * training images only, so evaluation images do not leak into the model.
+     * training images only, so evaluation images do not leak into the model. Reads every image
+     * once, in batches of a few megabytes.
      *
      * @throws IllegalArgumentException if there are no images or a channel is constant
      */
-    public static PixelNormalization estimate(LabeledImages images) {
+    public static PixelNormalization estimate(ImageSource images) {
         if (images.size() == 0) {
             throw new IllegalArgumentException("Cannot estimate a pixel normalization from no images.");
         }
@@ -38,16 +39,18 @@ public record PixelNormalization(float[] mean, float[] std) {
         // 0, and a nearly constant one keeps its small variance instead of losing it to rounding
         long[] sum = new long[c];
         long[] sumSq = new long[c];
-        for (int i = 0; i < images.size(); i++) {
-            byte[] img = images.imageBytes(i);
-            for (int ch = 0; ch < c; ch++) {
-                for (int p = ch * plane; p < (ch + 1) * plane; p++) {
-                    int v = img[p] & 0xff;
-                    sum[ch] += v;
-                    sumSq[ch] += v * v;
+        ImageSources.forEachBatch(images, (first, count, pixels) -> {
+            for (int i = 0; i < count; i++) {
+                for (int ch = 0; ch < c; ch++) {
+                    int start = (i * c + ch) * plane;
+                    for (int p = start; p < start + plane; p++) {
+                        int v = pixels[p] & 0xff;
+                        sum[ch] += v;
+                        sumSq[ch] += v * v;
+                    }
                 }
             }
-        }
+        });
         double n = (double) images.size() * plane;
         float[] mean = new float[c];
         float[] std = new float[c];

@@ -14,7 +14,7 @@ import java.util.TreeMap;
 
 /**
  * Explicit (anchor, positive, negative) image triplets for a triplet network, drawn from any
- * {@link LabeledImages}: the anchor and the positive are two different images of one class, the
+ * {@link ImageSource}: the anchor and the positive are two different images of one class, the
  * negative an image of another class.
  *
  * <p>The triplets are drawn once, when the dataset is built, reproducibly from a seed: triplet i
@@ -39,7 +39,7 @@ import java.util.TreeMap;
  */
 public final class TripletDataset extends RandomAccessDataset {
 
-    private final LabeledImages images;
+    private final ImageSource images;
     private final PixelNormalization normalization;
     private final int[] anchors;
     private final int[] positives;
@@ -57,7 +57,7 @@ public final class TripletDataset extends RandomAccessDataset {
     }
 
     /**
-     * A builder; {@link Builder#setImages(LabeledImages)} and a sampling are required.
+     * A builder; {@link Builder#setImages(ImageSource)} and a sampling are required.
      *
      * @return a new builder
      */
@@ -143,10 +143,10 @@ public final class TripletDataset extends RandomAccessDataset {
         return anchors.length;
     }
 
-    /** Does nothing: the images are already in memory. */
+    /** Does nothing: the {@link ImageSource} reads its images when they are asked for. */
     @Override
     public void prepare(Progress progress) {
-        // in memory already
+        // the source reads on demand
     }
 
     /**
@@ -154,7 +154,7 @@ public final class TripletDataset extends RandomAccessDataset {
      *
      * @return the images
      */
-    public LabeledImages images() {
+    public ImageSource images() {
         return images;
     }
 

@@ -1,8 +1,13 @@
 /**
  * Labelled image data: where images come from, how they are split, and how DJL sees them.
  *
- * <p>Every source ends in {@link io.github.dml4j.data.LabeledImages}, an immutable in-memory
- * set of 8-bit (N, C, H, W) images with integer labels. From there:
+ * <p>Everything that reads labelled images (training batches, the DJL datasets, splits, pair
+ * generation, the model card's data fingerprint, embedding) reads an
+ * {@link io.github.dml4j.data.ImageSource}: a fixed number of 8-bit (C, H, W) images of one size
+ * with integer labels, whose pixels are read batch by batch as a uint8 (B, C, H, W) array and
+ * scaled and normalized on the engine. Its {@code subset} and {@code filterLabels} are views that
+ * copy no pixels. {@link io.github.dml4j.data.LabeledImages} is the in-memory implementation, what
+ * the loaders below fill. From there:
  * <ul>
  *   <li>{@link io.github.dml4j.data.IdxReader} reads and writes IDX files (MNIST,
  *       Fashion-MNIST), plain or gzip, detected from the content;</li>
@@ -56,6 +61,6 @@
  * </ul>
  *
  * <p>A dataset knows nothing of losses or models; samplers read the labels from
- * {@link io.github.dml4j.data.LabeledImages#labels()}.
+ * {@link io.github.dml4j.data.ImageSource#labels()}.
  */
 package io.github.dml4j.data;

@@ -15,7 +15,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.PairList;
 import io.github.dml4j.backbone.EmbeddingNet;
-import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.data.ImageSource;
 import io.github.dml4j.distance.Distance;
 import io.github.dml4j.eval.ThresholdCalibration;
 import io.github.dml4j.provenance.TrainingProvenance;
@@ -217,7 +217,7 @@ public final class EmbeddingModel implements AutoCloseable {
         checkOpen();
         if (translator == null) {
             throw new IllegalArgumentException("This model takes " + card.input().channels()
-                    + "-channel input, not grayscale or RGB images: use embed(NDManager, LabeledImages).");
+                    + "-channel input, not grayscale or RGB images: use embed(NDManager, ImageSource).");
         }
         float[][] result = new float[images.size()][];
         if (images.isEmpty()) {
@@ -245,17 +245,17 @@ public final class EmbeddingModel implements AutoCloseable {
      * @throws IllegalArgumentException if the images are not of the card's input shape
      * @throws IllegalStateException if the model is closed
      */
-    public NDArray embed(NDManager manager, LabeledImages images) {
+    public NDArray embed(NDManager manager, ImageSource images) {
         return embed(manager, images, false);
     }
 
     /**
-     * Embeds a set of images as {@link #embed(NDManager, LabeledImages)}, optionally averaged
+     * Embeds a set of images as {@link #embed(NDManager, ImageSource)}, optionally averaged
      * with the embedding of each image's mirror image (flipped left-right), as face
      * verification evaluations often do; the average is L2-normalized again when the network
      * normalizes its output.
      */
-    public NDArray embed(NDManager manager, LabeledImages images, boolean flipAverage) {
+    public NDArray embed(NDManager manager, ImageSource images, boolean flipAverage) {
         checkInputShape(images);
         ModelCard.Input in = card.input();
         int n = images.size();
@@ -308,7 +308,7 @@ public final class EmbeddingModel implements AutoCloseable {
 
     /**
      * Embeds one image given as unsigned bytes in (C, H, W) order, of the card's input shape,
-     * exactly as {@link #embed(NDManager, LabeledImages)} would.
+     * exactly as {@link #embed(NDManager, ImageSource)} would.
      *
      * @throws IllegalArgumentException if the length is not channels x height x width
      */
@@ -327,7 +327,7 @@ public final class EmbeddingModel implements AutoCloseable {
         }
     }
 
-    private void checkInputShape(LabeledImages images) {
+    private void checkInputShape(ImageSource images) {
         checkOpen();
         ModelCard.Input in = card.input();
         if (images.channels() != in.channels() || images.height() != in.height() || images.width() != in.width()) {

@@ -3,7 +3,7 @@ package io.github.dml4j.inference;
 import ai.djl.modality.cv.Image;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.data.ImageSource;
 import io.github.dml4j.distance.Distance;
 import io.github.dml4j.eval.IdentificationReport;
 import io.github.dml4j.index.EmbeddingIndex;
@@ -123,7 +123,7 @@ public final class Gallery implements AutoCloseable {
      *
      * @throws IllegalStateException if the gallery has no model
      */
-    public List<Identification> identifyAll(LabeledImages probes, int k) {
+    public List<Identification> identifyAll(ImageSource probes, int k) {
         if (model == null) {
             throw new IllegalStateException("This gallery was built from embeddings without a model: embed the probes "
                     + "yourself.");
@@ -147,7 +147,7 @@ public final class Gallery implements AutoCloseable {
     }
 
     /** Measures identification of labelled probe images; see {@link #evaluate(float[][], int[], int)}. */
-    public IdentificationReport evaluate(LabeledImages probes, int k) {
+    public IdentificationReport evaluate(ImageSource probes, int k) {
         return report(identifyAll(probes, k), probes.labels(), k);
     }
 
@@ -209,7 +209,7 @@ public final class Gallery implements AutoCloseable {
     /** Configures a {@link Gallery}: a model and images, or embeddings and a distance. */
     public static final class Builder {
         private EmbeddingModel model;
-        private LabeledImages images;
+        private ImageSource images;
         private float[][] embeddings;
         private Distance distance;
         private int[] labels;
@@ -232,7 +232,7 @@ public final class Gallery implements AutoCloseable {
          *
          * @param names the name of each label ({@code names.get(label)}), or null to use the labels
          */
-        public Builder setImages(LabeledImages images, List<String> names) {
+        public Builder setImages(ImageSource images, List<String> names) {
             this.images = images;
             this.nameList = names;
             return this;

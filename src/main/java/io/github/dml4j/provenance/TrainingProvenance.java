@@ -1,6 +1,6 @@
 package io.github.dml4j.provenance;
 
-import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.data.ImageSource;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -22,7 +22,7 @@ import java.util.Objects;
  * empty) when unknown, as in cards written before it existed.
  *
  * @param datasetName a human-readable name of the training data, e.g. {@code "fashion-mnist/train"}
- * @param datasetFingerprint the training data's fingerprint, see {@link LabeledImages#fingerprint()}
+ * @param datasetFingerprint the training data's fingerprint, see {@link ImageSource#fingerprint()}
  * @param imageCount number of training images
  * @param classCount number of classes in the training data
  * @param head description of the training head (loss, miner and their settings), or null
@@ -172,7 +172,7 @@ public record TrainingProvenance(
          * Sets the training data (required): its name, and the fingerprint, size and number of
          * classes taken from {@code images}.
          */
-        public Builder setDataset(String name, LabeledImages images) {
+        public Builder setDataset(String name, ImageSource images) {
             Objects.requireNonNull(images, "images");
             return setDataset(name, images.fingerprint(), images.size(), images.numClasses());
         }

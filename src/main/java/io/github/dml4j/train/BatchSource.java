@@ -2,7 +2,7 @@ package io.github.dml4j.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.data.ImageSource;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.head.BatchLayout;
 import io.github.dml4j.provenance.SamplingSettings;
@@ -47,7 +47,7 @@ public interface BatchSource {
     PixelNormalization normalization();
 
     /** The images the batches are drawn from, for the model card's data fingerprint. */
-    LabeledImages images();
+    ImageSource images();
 
     /** The sampler and its settings, for the model card. */
     SamplingSettings sampling();

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.github.dml4j.data.ImageAugmentation;
-import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.data.ImageSource;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.head.BatchLayout;
 import io.github.dml4j.provenance.SamplingSettings;
@@ -34,7 +34,7 @@ import java.util.Iterator;
  */
 public final class ClassBatches implements BatchSource {
 
-    private final LabeledImages images;
+    private final ImageSource images;
     private final MPerClassSampler sampler;
     private final PixelNormalization normalization;
     private final ImageAugmentation augmentation;
@@ -105,7 +105,7 @@ public final class ClassBatches implements BatchSource {
     }
 
     @Override
-    public LabeledImages images() {
+    public ImageSource images() {
         return images;
     }
 
@@ -122,7 +122,7 @@ public final class ClassBatches implements BatchSource {
 
     /** Builder for {@link ClassBatches}; the sampler settings default to the benchmark protocol's. */
     public static final class Builder {
-        private LabeledImages images;
+        private ImageSource images;
         private PixelNormalization normalization;
         private ImageAugmentation augmentation;
         private MPerClassSampler sampler;
@@ -136,7 +136,7 @@ public final class ClassBatches implements BatchSource {
         private Builder() {}
 
         /** Sets the training images (required). */
-        public Builder setImages(LabeledImages images) {
+        public Builder setImages(ImageSource images) {
             this.images = images;
             return this;
         }

@@ -3,7 +3,7 @@ package io.github.dml4j.train;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.data.ImageSource;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.data.TripletDataset;
 import io.github.dml4j.head.BatchLayout;
@@ -97,7 +97,7 @@ public final class TripletBatches implements BatchSource {
     }
 
     @Override
-    public LabeledImages images() {
+    public ImageSource images() {
         return dataset.images();
     }
 

@@ -55,7 +55,7 @@ class ClassSplitTest {
 
     @Test
     void stratifiedSampleIsBalancedDistinctAndDeterministic() {
-        LabeledImages a = ClassSplit.stratifiedSample(data, 7, 0);
+        ImageSource a = ClassSplit.stratifiedSample(data, 7, 0);
         assertEquals(70, a.size());
         Map<Integer, Long> counts = Arrays.stream(a.labels()).boxed()
                 .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));

@@ -77,6 +77,33 @@ class ImageSourceTest {
         NDArray labels = drawn.labelsNDArray(manager, idx);
         assertEquals(DataType.INT64, labels.getDataType());
         assertArrayEquals(new long[] {0, 0, 1, 1}, labels.toLongArray());
+        assertEquals(PixelNormalization.estimate(held), PixelNormalization.estimate(drawn));
+    }
+
+    @Test
+    void datasetsAndIdentitySetsServeAnySource() {
+        DrawnImages drawn = new DrawnImages(3, 12, 6);
+        LabeledImages held = drawn.toLabeledImages();
+        PixelNormalization norm = new PixelNormalization(new float[] {0.2f}, new float[] {0.3f});
+        ImageDataset fromDrawn = ImageDataset.builder().setImages(drawn).optNormalization(norm).setSampling(4, false).build();
+        ImageDataset fromHeld = ImageDataset.builder().setImages(held).optNormalization(norm).setSampling(4, false).build();
+        var a = fromDrawn.get(manager, 7);
+        var b = fromHeld.get(manager, 7);
+        assertEquals(new Shape(1, 28, 28), a.getData().head().getShape());
+        assertArrayEquals(b.getData().head().toFloatArray(), a.getData().head().toFloatArray());
+        assertEquals(b.getLabels().head().getLong(), a.getLabels().head().getLong());
+
+        java.util.List<String> names = java.util.List.of("a", "b", "c");
+        java.util.List<String> paths = IntStream.range(0, 12).mapToObj(i -> names.get(i % 3) + "/" + i + ".png").toList();
+        IdentityImages ids = IdentityImages.of(drawn, names, paths);
+        IdentityImages two = ids.selectIdentities(new int[] {2, 0});
+        assertFalse(two.images() instanceof LabeledImages);
+        assertEquals(java.util.List.of("a", "c"), two.identities());
+        IdentityImages twoHeld = IdentityImages.of(held, names, paths).selectIdentities(new int[] {2, 0});
+        assertInstanceOf(LabeledImages.class, twoHeld.images());
+        assertEquals(twoHeld.paths(), two.paths());
+        assertEquals(twoHeld.images().fingerprint(), two.images().fingerprint());
+        assertArrayEquals(new int[] {0, 1, 0, 1, 0, 1, 0, 1}, two.images().labels());
     }
 
     @Test

@@ -24,7 +24,7 @@ final class TestImages {
     }
 
     /** Whether two sets hold the same pixels, labels and shape. */
-    static boolean same(LabeledImages a, LabeledImages b) {
+    static boolean same(ImageSource a, ImageSource b) {
         if (a.size() != b.size() || !a.imageShape().equals(b.imageShape())
                 || !java.util.Arrays.equals(a.labels(), b.labels())) {
             return false;

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.github.dml4j.SyntheticImages;
 import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.data.ImageSource;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.head.BatchLayout;
@@ -184,7 +185,7 @@ class MetricTrainerTest {
             }
 
             @Override
-            public LabeledImages images() {
+            public ImageSource images() {
                 return good.images();
             }
 

@@ -7,6 +7,7 @@ import io.github.dml4j.backbone.ConvNet;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.ClassSplit;
 import io.github.dml4j.data.FashionMnist;
+import io.github.dml4j.data.ImageSource;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.eval.EmbeddingEvaluator;
@@ -101,8 +102,8 @@ public final class Benchmark implements Callable<Integer> {
         EngineThreads.set(threads);
         LabeledImages trainFile = SampleData.full(data, FashionMnist.Split.TRAIN);
         LabeledImages testFile = SampleData.full(data, FashionMnist.Split.TEST);
-        LabeledImages train = trainFile;
-        LabeledImages test = testFile;
+        ImageSource train = trainFile;
+        ImageSource test = testFile;
         int perClass = m != null ? m : 16;
         if (split == SplitName.zeroshot) {
             ClassSplit s = ClassSplit.zeroShot(trainFile, testFile);
@@ -124,7 +125,7 @@ public final class Benchmark implements Callable<Integer> {
         return 0;
     }
 
-    private Map<String, Object> run(LabeledImages train, LabeledImages test, int perClass, long runSeed, Path saveTo)
+    private Map<String, Object> run(ImageSource train, ImageSource test, int perClass, long runSeed, Path saveTo)
             throws IOException {
         long start = System.nanoTime();
         EmbeddingNet net = EmbeddingNet.builder().setBackbone(ConvNet.small(64)).setInputShape(1, 28, 28)

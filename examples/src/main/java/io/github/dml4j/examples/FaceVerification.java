@@ -11,7 +11,7 @@ import io.github.dml4j.data.IdentityImages;
 import io.github.dml4j.data.IdentitySplit;
 import io.github.dml4j.data.ImageAugmentation;
 import io.github.dml4j.data.ImagePreprocessing;
-import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.data.ImageSource;
 import io.github.dml4j.data.PairGenerator;
 import io.github.dml4j.data.PairList;
 import io.github.dml4j.data.PixelNormalization;
@@ -148,7 +148,7 @@ public final class FaceVerification implements Callable<Integer> {
             split = IdentitySplit.split(all, new IdentitySplit.Fractions(0.6, 0.2, 0.2), seed);
         }
         System.out.println(split.summary());
-        LabeledImages train = split.train().images();
+        ImageSource train = split.train().images();
 
         // 2. the shared embedding network, a head, augmentation, training
         PixelNormalization normalization = PixelNormalization.estimate(train);
@@ -193,7 +193,7 @@ public final class FaceVerification implements Callable<Integer> {
             System.out.println("Calibrated on " + split.calibration().numIdentities() + " identities: " + calibration);
 
             // 4. verification on the test identities: 10 folds, ROC, EER, TAR@FAR
-            LabeledImages test = split.test().images();
+            ImageSource test = split.test().images();
             if (testPairs == null) {
                 testPairs = PairGenerator.builder()
                         .setPairsPerFold(Math.max(1, Math.min(testPairsPerFold, maxPairs(split.test()) / 10)))
@@ -363,7 +363,7 @@ public final class FaceVerification implements Callable<Integer> {
         int matched = matchedPairs[matchedPairs.length * 3 / 4];
         int a = pairs.first()[matched];
         int b = pairs.second()[matched];
-        LabeledImages images = test.images();
+        ImageSource images = test.images();
         int[] others = IntStream.range(0, images.size()).filter(i -> images.label(i) != images.label(a)).toArray();
         float[] toA = PairScores.score(embeddings, IntStream.of(others).map(i -> a).toArray(), others,
                 model.distance());
@@ -386,7 +386,7 @@ public final class FaceVerification implements Callable<Integer> {
         return files;
     }
 
-    private static BufferedImage toBufferedImage(LabeledImages images, int index) {
+    private static BufferedImage toBufferedImage(ImageSource images, int index) {
         byte[] chw = images.imageBytes(index);
         int h = images.height();
         int w = images.width();
