@@ -1,7 +1,7 @@
 import io.github.dml4j.data.ClassSplit;
-import io.github.dml4j.data.FashionMnist;
 import io.github.dml4j.data.IdxReader;
 import io.github.dml4j.data.ImageSource;
+import io.github.dml4j.datasets.FashionMnist;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,33 +7,24 @@
  * with integer labels, whose pixels are read batch by batch as a uint8 (B, C, H, W) array and
  * scaled and normalized on the engine. Its {@code subset} and {@code filterLabels} are views that
  * copy no pixels. {@link io.github.dml4j.data.LabeledImages} is the in-memory implementation, what
- * the loaders below fill. From there:
+ * the loaders below fill; ready-made data sets (Fashion-MNIST, generated faces) are in
+ * {@link io.github.dml4j.datasets}. From there:
  * <ul>
  *   <li>{@link io.github.dml4j.data.IdxReader} reads and writes IDX files (MNIST,
  *       Fashion-MNIST), plain or gzip, detected from the content;</li>
- *   <li>{@link io.github.dml4j.data.FashionMnist} finds the Fashion-MNIST files in an explicit
- *       directory, else the cache ({@code ~/.dml4j/datasets/fashion-mnist}, root overridable
- *       with the system property {@code dml4j.cache} or the environment variable
- *       {@code DML4J_CACHE}), else {@code /usr/share/datasets/fashion-mnist} (Debian's
- *       {@code dataset-fashion-mnist}), else downloads them with a SHA-256 check, unless
- *       {@code ai.djl.offline=true};</li>
  *   <li>{@link io.github.dml4j.data.ClassSplit} makes train/test splits, in particular
  *       class-disjoint ones (the benchmark's {@code zeroshot}: train classes 0-4, test classes
  *       5-9) and class-balanced samples with a fixed seed;</li>
  *   <li>{@link io.github.dml4j.data.PixelNormalization} turns bytes into network input: scale to
  *       [0, 1], then {@code (x - mean) / std} (Fashion-MNIST: mean 0.2860, std 0.3530);</li>
  *   <li>{@link io.github.dml4j.data.ImageDataset} serves the images to DJL as a
- *       {@code RandomAccessDataset}: one float32 (C, H, W) image and an int64 label per record;</li>
+ *       {@code RandomAccessDataset}: one float32 (C, H, W) image and an int64 label per record,
+ *       normalized with {@code PixelNormalization.NONE} (scaling only) unless told otherwise;</li>
  *   <li>{@link io.github.dml4j.data.PairDataset} serves explicit pairs for Siamese training: record
  *       {@code first * n + second} is the pair of images {@code first} and {@code second} with a
  *       same/different label, drawn by a {@link io.github.dml4j.sampler.BalancedPairSampler};
  *       {@link io.github.dml4j.data.TripletDataset} serves a seeded list of valid (anchor,
- *       positive, negative) triplets;</li>
- *   <li>{@link io.github.dml4j.data.SyntheticIdentities} generates made-up identities (cartoon
- *       faces whose structure is fixed per identity, rendered under random pose, expression,
- *       lighting, blur, noise and occlusion) so that the face-recognition workflow runs with no
- *       dataset; deterministic for a seed, it also writes them as an LFW-style folder tree
- *       ({@code id_0007/id_0007_0001.png}, PNG, JPEG or PGM).</li>
+ *       positive, negative) triplets.</li>
  * </ul>
  *
  * <p>Faces and other identity sets:

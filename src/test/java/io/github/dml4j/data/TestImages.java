@@ -2,8 +2,8 @@ package io.github.dml4j.data;
 
 import java.util.Random;
 
-/** Generated image sets for the data tests. */
-final class TestImages {
+/** Generated image sets for the data and datasets tests. */
+public final class TestImages {
 
     private TestImages() {
     }
@@ -12,7 +12,7 @@ final class TestImages {
      * {@code perClass} images of each of {@code classes} classes, h x w, pixels random but
      * seeded, labels interleaved (0, 1, ..., classes-1, 0, 1, ...).
      */
-    static LabeledImages generate(int classes, int perClass, int h, int w, long seed) {
+    public static LabeledImages generate(int classes, int perClass, int h, int w, long seed) {
         int n = classes * perClass;
         byte[] pixels = new byte[n * h * w];
         new Random(seed).nextBytes(pixels);
@@ -24,7 +24,7 @@ final class TestImages {
     }
 
     /** Whether two sets hold the same pixels, labels and shape. */
-    static boolean same(ImageSource a, ImageSource b) {
+    public static boolean same(ImageSource a, ImageSource b) {
         if (a.size() != b.size() || !a.imageShape().equals(b.imageShape())
                 || !java.util.Arrays.equals(a.labels(), b.labels())) {
             return false;

@@ -15,7 +15,7 @@ import io.github.dml4j.data.ImageSource;
 import io.github.dml4j.data.PairGenerator;
 import io.github.dml4j.data.PairList;
 import io.github.dml4j.data.PixelNormalization;
-import io.github.dml4j.data.SyntheticIdentities;
+import io.github.dml4j.datasets.SyntheticIdentities;
 import io.github.dml4j.eval.ClusteringMetrics;
 import io.github.dml4j.eval.IdentificationReport;
 import io.github.dml4j.eval.PairScores;

@@ -1,8 +1,8 @@
 package io.github.dml4j.examples;
 
-import io.github.dml4j.data.FashionMnist;
 import io.github.dml4j.data.IdxReader;
 import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.datasets.FashionMnist;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,10 +2,10 @@ package io.github.dml4j.examples;
 
 import io.github.dml4j.backbone.ConvNet;
 import io.github.dml4j.backbone.EmbeddingNet;
-import io.github.dml4j.data.FashionMnist;
 import io.github.dml4j.data.LabeledImages;
 import io.github.dml4j.data.PairDataset;
 import io.github.dml4j.data.PixelNormalization;
+import io.github.dml4j.datasets.FashionMnist;
 import io.github.dml4j.eval.RetrievalReport;
 import io.github.dml4j.head.MetricHead;
 import io.github.dml4j.provenance.TrainingProvenance;

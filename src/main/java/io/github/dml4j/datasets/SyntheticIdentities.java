@@ -1,4 +1,7 @@
-package io.github.dml4j.data;
+package io.github.dml4j.datasets;
+
+import io.github.dml4j.data.IdentityImages;
+import io.github.dml4j.data.LabeledImages;
 
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;

@@ -1,5 +1,7 @@
-package io.github.dml4j.data;
+package io.github.dml4j.datasets;
 
+import io.github.dml4j.data.IdxReader;
+import io.github.dml4j.data.LabeledImages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

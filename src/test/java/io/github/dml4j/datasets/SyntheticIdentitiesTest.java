@@ -1,5 +1,11 @@
-package io.github.dml4j.data;
+package io.github.dml4j.datasets;
 
+import io.github.dml4j.data.ColorMode;
+import io.github.dml4j.data.IdentityFolder;
+import io.github.dml4j.data.IdentityImages;
+import io.github.dml4j.data.ImagePreprocessing;
+import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.data.TestImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,6 @@
-package io.github.dml4j.data;
+package io.github.dml4j.datasets;
 
+import io.github.dml4j.data.LabeledImages;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,7 +1,10 @@
-package io.github.dml4j.data;
+package io.github.dml4j.datasets;
 
 import com.sun.net.httpserver.HttpServer;
-import io.github.dml4j.data.FashionMnist.Split;
+import io.github.dml4j.data.IdxReader;
+import io.github.dml4j.data.LabeledImages;
+import io.github.dml4j.data.TestImages;
+import io.github.dml4j.datasets.FashionMnist.Split;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

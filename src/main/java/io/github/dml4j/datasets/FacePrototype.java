@@ -1,4 +1,4 @@
-package io.github.dml4j.data;
+package io.github.dml4j.datasets;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
