@@ -30,7 +30,7 @@ import java.util.Objects;
  * {@code IdentityFolder}) instead prepares images exactly as training did, with
  * {@link ImagePreprocessing}: shorter side resized, centre cut, rounded to bytes. Then the input is
  * scaled to [0, 1] and normalized with the card's mean and std. An image already of the right
- * size is not resampled, so its input is exactly what {@code LabeledImages.toNDArray} gives for
+ * size is not resampled, so its input is exactly what {@code ImageSource.toNDArray} gives for
  * the same bytes. Images are stacked into batches ({@link Batchifier#STACK}).
  *
  * <p>Instances are immutable and may be shared by many predictors and threads.

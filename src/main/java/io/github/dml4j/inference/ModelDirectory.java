@@ -74,11 +74,11 @@ public final class ModelDirectory {
     }
 
     /**
-     * Reads a model directory written by {@link #write} onto {@code device}; see {@link #load(Path)}.
+     * Reads a model directory written by {@link #write} onto {@code device}; see {@link #read(Path)}.
      * The directory is only read, never changed.
      *
      * @param device the device, or null for the engine's default
-     * @throws IOException if the model cannot be loaded, as for {@link #load(Path)}
+     * @throws IOException if the model cannot be loaded, as for {@link #read(Path)}
      */
     public static EmbeddingModel read(Path dir, Device device) throws IOException {
         Path root = checkModelDirectory(dir);
