@@ -1,0 +1,216 @@
+package io.github.dml4j.readme;
+
+import ai.djl.inference.Predictor;
+import ai.djl.modality.cv.Image;
+import ai.djl.modality.cv.ImageFactory;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.training.optimizer.Optimizer;
+import io.github.dml4j.backbone.ConvNet;
+import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.data.ColorMode;
+import io.github.dml4j.data.IdentityFolder;
+import io.github.dml4j.data.IdentityImages;
+import io.github.dml4j.data.IdentitySplit;
+import io.github.dml4j.data.ImageAugmentation;
+import io.github.dml4j.data.ImageFiles;
+import io.github.dml4j.data.ImagePreprocessing;
+import io.github.dml4j.data.ImageSource;
+import io.github.dml4j.data.PairDataset;
+import io.github.dml4j.data.PairGenerator;
+import io.github.dml4j.data.PairList;
+import io.github.dml4j.data.PixelNormalization;
+import io.github.dml4j.datasets.FashionMnist;
+import io.github.dml4j.eval.EmbeddingEvaluator;
+import io.github.dml4j.eval.IdentificationReport;
+import io.github.dml4j.eval.PairScores;
+import io.github.dml4j.eval.RetrievalReport;
+import io.github.dml4j.eval.ThresholdCalibration;
+import io.github.dml4j.head.MetricHead;
+import io.github.dml4j.inference.EmbeddingModel;
+import io.github.dml4j.inference.Gallery;
+import io.github.dml4j.inference.Identification;
+import io.github.dml4j.inference.ModelCard;
+import io.github.dml4j.inference.Verification;
+import io.github.dml4j.inference.Verifier;
+import io.github.dml4j.loss.ArcFaceLoss;
+import io.github.dml4j.loss.CenterLoss;
+import io.github.dml4j.loss.ContrastiveLoss;
+import io.github.dml4j.loss.MultiSimilarityLoss;
+import io.github.dml4j.loss.MultipleLosses;
+import io.github.dml4j.loss.SoftmaxLoss;
+import io.github.dml4j.loss.TripletMarginLoss;
+import io.github.dml4j.miner.MultiSimilarityMiner;
+import io.github.dml4j.miner.TripletMarginMiner;
+import io.github.dml4j.provenance.TrainingHistory;
+import io.github.dml4j.provenance.TrainingProvenance;
+import io.github.dml4j.sampler.BalancedPairSampler;
+import io.github.dml4j.train.ClassBatches;
+import io.github.dml4j.train.MetricTrainer;
+import io.github.dml4j.train.OptimizerType;
+import io.github.dml4j.train.PairBatches;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The Java code blocks of the README, verbatim, one method each, so that the build compiles them
+ * as a user would paste them; {@link ReadmeTourTest} checks that they are still the README's.
+ * The methods are compiled, not run: they train for minutes or read folders of the user's.
+ */
+@SuppressWarnings("unused")
+final class ReadmeTour {
+
+    /** The tour: data, network, head, batches, training, evaluation, export. */
+    void tour() throws Exception {
+        // data: any ImageSource; here Fashion-MNIST's IDX files from a directory, the cache,
+        // Debian's package or a checked download, held in memory
+        ImageSource train = FashionMnist.builder().build().load(FashionMnist.Split.TRAIN);
+        ImageSource test = FashionMnist.builder().build().load(FashionMnist.Split.TEST);
+
+        // the shared embedding network: ConvNet-S (32-64-128 channels) ending in a 64-d embedding
+        EmbeddingNet net = EmbeddingNet.builder()
+                .setBackbone(ConvNet.small(64))
+                .setInputShape(1, 28, 28)
+                .optPixelNormalization(PixelNormalization.FASHION_MNIST)
+                .build();
+
+        // one head for every set-up: the network, a loss and an optional miner; here triplet margin
+        // loss on semi-hard triplets mined inside each batch
+        MetricHead head = MetricHead.builder()
+                .setEmbeddingNet(net)
+                .setLoss(TripletMarginLoss.builder().optMargin(0.2f).build())
+                .optMiner(TripletMarginMiner.builder().optMargin(0.2f)
+                        .optType(TripletMarginMiner.Type.SEMIHARD).build())
+                .build();
+
+        // the batches own the sampling: 8 classes x 16 images, seeded
+        ClassBatches batches = ClassBatches.builder()
+                .setImages(train)
+                .setNormalization(net.getPixelNormalization())
+                .optM(16).optBatchSize(128).optSeed(0)
+                .build();
+
+        // train with Adam (or SGD, RMSprop, any DJL optimizer) on the engine's devices
+        MetricTrainer trainer = MetricTrainer.builder()
+                .setHead(head)
+                .optOptimizer(OptimizerType.ADAM).optLearningRate(1e-3f)
+                .optEpochs(5).optSeed(0)
+                .build();
+        TrainingHistory history = trainer.fit(batches);
+
+        // evaluate as the field does: every test image a query against all others
+        try (EmbeddingModel model = EmbeddingModel.of(net);
+             NDManager manager = NDManager.newBaseManager()) {
+            NDArray embeddings = model.embed(manager, test);
+            RetrievalReport report = EmbeddingEvaluator.builder().build().evaluate(embeddings, test.labels());
+            System.out.println(report);   // precision_at_1, r_precision, mean_average_precision_at_r, NMI, ...
+        }
+
+        // export the embedding network (never the loss's parameters) with its model card, which records
+        // the run's settings: optimizer, every learning rate, m, sampler, seed, data fingerprint, losses
+        try (EmbeddingModel model = EmbeddingModel.of(net, TrainingProvenance.builder()
+                .setDatasetName("fashion-mnist").optHistory(history).build())) {
+            model.save(Path.of("my-model"));
+        }
+    }
+
+    /** The other set-ups: multi-similarity, ArcFace, a Siamese network, softmax + center loss, any optimizer. */
+    void setUps(EmbeddingNet net, ImageSource train) {
+        // multi-similarity loss with its miner, in one forward pass over each P x K batch
+        MetricHead multiSimilarity = MetricHead.builder().setEmbeddingNet(net)
+                .setLoss(MultiSimilarityLoss.builder().optAlpha(2f).optBeta(50f).optBase(0.5f).build())
+                .optMiner(MultiSimilarityMiner.builder().optEpsilon(0.1f).build())
+                .build();
+
+        // ArcFace: the loss owns its class weights and trains them at 10x the network's rate
+        MetricHead arcFace = MetricHead.builder().setEmbeddingNet(net)
+                .setLoss(ArcFaceLoss.builder().setNumClasses(10).optLearningRateMultiplier(10f).build())
+                .build();
+
+        // a Siamese network: contrastive loss on explicit pairs, a quarter of them positive
+        BalancedPairSampler pairSampler = BalancedPairSampler.builder()
+                .setLabels(train.labels()).setBatchSize(64).optPositiveShare(0.25).optSeed(0).build();
+        PairDataset pairs = PairDataset.builder().setImages(train)
+                .optNormalization(net.getPixelNormalization()).setSampling(pairSampler).build();
+        MetricHead siamese = MetricHead.builder().setEmbeddingNet(net)
+                .setLoss(ContrastiveLoss.builder().optPosMargin(0f).optNegMargin(1f).build()).build();
+        MetricTrainer.builder().setHead(siamese).build().fit(new PairBatches(pairs, pairSampler));
+
+        // softmax + center loss (Wen et al.): two losses with parameters of their own, summed
+        MetricHead center = MetricHead.builder().setEmbeddingNet(net)
+                .setLoss(MultipleLosses.builder()
+                        .addLoss(SoftmaxLoss.builder().setNumClasses(10).build())
+                        .addLoss(CenterLoss.builder().setNumClasses(10).optAlpha(0.5f).build(), 0.01f)
+                        .build())
+                .build();
+
+        // any DJL optimizer keeps every group's learning rate: the trainer hands it the rates
+        MetricTrainer adamW = MetricTrainer.builder().setHead(arcFace)
+                .optOptimizer(lr -> Optimizer.adamW().optLearningRateTracker(lr).build())
+                .build();
+    }
+
+    /** Faces: an identity folder, augmentation, calibration. */
+    void faces(EmbeddingNet net, MetricTrainer trainer) throws IOException {
+        ImagePreprocessing faces = ImagePreprocessing.builder().setSize(64, 64)
+                .optColor(ColorMode.RGB).build();                          // resize shorter side, centre crop
+        IdentityImages all = IdentityFolder.builder().setRoot(Path.of("lfw"))
+                .setPreprocessing(faces).build().load();                   // unreadable files: one warning each
+        IdentitySplit split = IdentitySplit.split(all, new IdentitySplit.Fractions(0.6, 0.2, 0.2), 0);
+        ImageAugmentation augment = ImageAugmentation.builder().optRandomCrop(4).optHorizontalFlip(0.5)
+                .optRotation(8).optBrightness(0.85, 1.15).optContrast(0.85, 1.15).build(); // on the engine
+        trainer.fit(ClassBatches.builder().setImages(split.train().images())
+                .setNormalization(net.getPixelNormalization()).optM(4).optAugmentation(augment).build());
+
+        // calibrate on identities not used in training: a new model whose card holds the threshold
+        try (EmbeddingModel model = EmbeddingModel.of(net, ModelCard.describe(net).withPreprocessing(faces));
+             NDManager manager = NDManager.newBaseManager()) {
+            PairList pairs = PairGenerator.builder().setPairsPerFold(2000).optFolds(1).build()
+                    .generate(split.calibration());                        // or PairList.read(pairsTxt, images)
+            float[] scores = PairScores.score(model.embed(manager, split.calibration().images()),
+                    pairs.first(), pairs.second(), model.distance());
+            try (EmbeddingModel calibrated = model.withCalibration(
+                    ThresholdCalibration.forTargetFar(scores, pairs.same(), 1e-3))) {
+                calibrated.save(Path.of("face-model"));
+            }
+        }
+    }
+
+    /** Another application loads and embeds. */
+    void anotherApplication() throws IOException {
+        try (EmbeddingModel model = EmbeddingModel.load(Path.of("my-model"))) {
+            Image image = ImageFactory.getInstance().fromFile(Path.of("shoe.png")); // any size, colour or grey
+            float[] embedding = model.embed(image);                                 // resized and normalized as in training
+            float[][] batch = model.embed(List.of(image, image));
+        }
+    }
+
+    /** DJL's Criteria and Predictor. */
+    void criteria(Image image) throws Exception {
+        Criteria<Image, float[]> criteria = EmbeddingModel.criteria(Path.of("my-model"));
+        try (ZooModel<Image, float[]> model = criteria.loadModel();
+             Predictor<Image, float[]> predictor = model.newPredictor()) {
+            float[] embedding = predictor.predict(image);
+        }
+    }
+
+    /** Verification and open-set identification. */
+    void verifyAndIdentify(Path a, Path b, ImageSource enrolled, List<String> names, Path probe, ImageSource probes)
+            throws IOException {
+        try (EmbeddingModel model = EmbeddingModel.load(Path.of("face-model"))) {
+            Verifier verifier = Verifier.of(model);                                // the card's threshold
+            Verification v = verifier.verify(ImageFiles.read(a), ImageFiles.read(b)); // JPEG, PNG or PGM
+            System.out.println(v.score() + " " + (v.same() ? "same" : "different"));
+
+            try (Gallery gallery = Gallery.builder().setModel(model).setImages(enrolled, names).build()) {
+                Identification who = gallery.identify(ImageFiles.read(probe), 5);  // top 5 identities
+                System.out.println(who.unknown() ? "unknown" : who.identity());      // below threshold: unknown
+                IdentificationReport r = gallery.evaluate(probes, 5); // rank-1, rank-5, DIR, open-set FAR
+            }
+        }
+    }
+}
