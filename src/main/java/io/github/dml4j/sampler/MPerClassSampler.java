@@ -111,55 +111,77 @@ public final class MPerClassSampler implements Sampler {
      * a seed.
      */
     public Iterator<long[]> batches(int epochIndex) {
-        Random random = EpochBatches.random(seed, epochIndex);
+        ClassDraws draws = new ClassDraws(EpochBatches.random(seed, epochIndex));
         if (mode == Mode.PER_BATCH) {
-            return EpochBatches.iterator(epochIndex, batchesPerEpoch(), b -> nextBatch(random));
+            return EpochBatches.iterator(epochIndex, batchesPerEpoch(), b -> nextBatch(draws));
         }
-        ClassPasses passes = new ClassPasses(random);
+        ClassPasses passes = new ClassPasses(draws);
         return EpochBatches.iterator(epochIndex, batchesPerEpoch(), b -> passes.nextBatch());
     }
 
-    private long[] nextBatch(Random random) {
-        int[] order = EpochBatches.permutation(classes.length, random);
+    private long[] nextBatch(ClassDraws draws) {
+        int[] order = EpochBatches.permutation(classes.length, draws.random);
         long[] batch = new long[batchSize];
         for (int c = 0; c < batchSize / m; c++) {
-            drawClass(order[c], random, batch, c * m);
+            draws.draw(order[c], batch, c * m);
         }
         return batch;
     }
 
-    /** Writes m images of class number {@code c} into {@code out} from {@code offset}. */
-    private void drawClass(int c, Random random, long[] out, int offset) {
-        int[] pool = indicesByClass[c];
-        if (pool.length >= m) {
-            int[] pick = EpochBatches.permutation(pool.length, random);
-            for (int j = 0; j < m; j++) {
-                out[offset + j] = pool[pick[j]];
-            }
-        } else {
-            for (int j = 0; j < m; j++) {
-                out[offset + j] = pool[random.nextInt(pool.length)];
+    /**
+     * One epoch's draws of m images per class. A class with at least m images gives m distinct
+     * ones: a partial Fisher-Yates shuffle of the epoch's own copy of its indices, m random numbers
+     * per draw whatever the class's size (a full shuffle would cost the class's size each time).
+     * A smaller class gives m draws with replacement.
+     */
+    private final class ClassDraws {
+        private final Random random;
+        private final int[][] pools = new int[indicesByClass.length][];
+
+        ClassDraws(Random random) {
+            this.random = random;
+        }
+
+        /** Writes m images of class number {@code c} into {@code out} from {@code offset}. */
+        void draw(int c, long[] out, int offset) {
+            int[] pool = indicesByClass[c];
+            if (pool.length >= m) {
+                if (pools[c] == null) {
+                    pools[c] = pool.clone();
+                }
+                int[] p = pools[c];
+                for (int j = 0; j < m; j++) {
+                    int k = j + random.nextInt(p.length - j);
+                    int t = p[j];
+                    p[j] = p[k];
+                    p[k] = t;
+                    out[offset + j] = p[j];
+                }
+            } else {
+                for (int j = 0; j < m; j++) {
+                    out[offset + j] = pool[random.nextInt(pool.length)];
+                }
             }
         }
     }
 
     /** The stream of class passes of one epoch, handed out a batch at a time. */
     private final class ClassPasses {
-        private final Random random;
+        private final ClassDraws draws;
         private final long[] pass = new long[classes.length * m];
         private int position = pass.length;
 
-        ClassPasses(Random random) {
-            this.random = random;
+        ClassPasses(ClassDraws draws) {
+            this.draws = draws;
         }
 
         long[] nextBatch() {
             long[] batch = new long[batchSize];
             for (int k = 0; k < batchSize; k++) {
                 if (position == pass.length) {
-                    int[] order = EpochBatches.permutation(classes.length, random);
+                    int[] order = EpochBatches.permutation(classes.length, draws.random);
                     for (int c = 0; c < order.length; c++) {
-                        drawClass(order[c], random, pass, c * m);
+                        draws.draw(order[c], pass, c * m);
                     }
                     position = 0;
                 }

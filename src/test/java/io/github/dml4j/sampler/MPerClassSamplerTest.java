@@ -114,6 +114,30 @@ class MPerClassSamplerTest {
     }
 
     @Test
+    void everyImageOfAClassIsDrawnAboutEquallyOften() {
+        // 2 classes of 50 images, batches of 2 x 10: over 2,000 batches each image is drawn
+        // 400 times on average (standard deviation about 18); a fair draw stays within 6 of them
+        int[] labels = new int[100];
+        for (int i = 0; i < 100; i++) {
+            labels[i] = i / 50;
+        }
+        MPerClassSampler sampler = MPerClassSampler.builder().setLabels(labels).setM(10).setBatchSize(20)
+                .optLength(20 * 2000).optSeed(3).build();
+        int[] counts = new int[100];
+        Iterator<long[]> it = sampler.batches(0);
+        while (it.hasNext()) {
+            long[] batch = it.next();
+            assertEquals(20, java.util.Arrays.stream(batch).distinct().count(), "distinct images in a batch");
+            for (long i : batch) {
+                counts[(int) i]++;
+            }
+        }
+        for (int i = 0; i < 100; i++) {
+            assertTrue(Math.abs(counts[i] - 400) < 6 * Math.sqrt(400 * 0.8), "image " + i + " drawn " + counts[i] + " times");
+        }
+    }
+
+    @Test
     void smallClassesAreReusedWithReplacement() {
         int[] labels = {0, 0, 1, 2, 2, 2, 3};
         MPerClassSampler s = MPerClassSampler.builder().setLabels(labels).setM(4).setBatchSize(16).optLength(32).build();
