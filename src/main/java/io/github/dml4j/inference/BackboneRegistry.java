@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.github.dml4j.backbone.Backbone;
 import io.github.dml4j.backbone.ConvNet;
+import io.github.dml4j.backbone.ResNet;
 
 import java.util.Map;
 import java.util.Objects;
@@ -18,7 +19,7 @@ import java.util.function.Function;
  * that rebuilds its {@link Backbone} from the card's JSON configuration, so that a saved
  * model can be rebuilt before its parameters are loaded.
  *
- * <p>{@link ConvNet} is registered by default. A new backbone registers itself once, for example
+ * <p>{@link ConvNet} and {@link ResNet} are registered by default. A new backbone registers itself once, for example
  * in a static initializer: {@code BackboneRegistry.register("resnet", json -> ...)}. A backbone
  * is written to the card as the JSON of its record components (Gson), unless a writer was
  * registered with {@link #register(String, Function, Function)}.
@@ -33,6 +34,7 @@ public final class BackboneRegistry {
 
     static {
         register(ConvNet.TYPE, json -> GSON.fromJson(json, ConvNet.class));
+        register(ResNet.TYPE, json -> GSON.fromJson(json, ResNet.class));
     }
 
     private BackboneRegistry() {}

@@ -23,7 +23,9 @@ public final class TrainingDivergedException extends RuntimeException {
     public TrainingDivergedException(int epoch, int batch, long step, float loss, java.nio.file.Path checkpoint) {
         super("Training diverged: the loss is " + loss + " at epoch " + epoch + ", batch " + batch
                 + " (step " + step + "). " + (checkpoint == null ? "" : "The last good weights are in " + checkpoint + ". ")
-                + "Lower the learning rate or check the input for NaN values.");
+                + "Lower the learning rate or check the input for NaN values. On a CPU with AVX-512, a"
+                + " convolution of fewer than 16 channels can give NaN gradients in libtorch 2.7.1: run with the"
+                + " environment variable ONEDNN_MAX_CPU_ISA=AVX2 (see the README's troubleshooting).");
         this.epoch = epoch;
         this.batch = batch;
         this.step = step;
