@@ -6,31 +6,13 @@ each timed on its own; prints one JSON line of median milliseconds per phase.
     sudo apt-get install python3-torch dataset-fashion-mnist
     PYTHONPATH=path/to/pytorch-metric-learning/src /usr/bin/python3 examples/reference/pml_step_profile.py --loss triplet
 """
-import argparse, gzip, json, os, struct, time
+import argparse, json, os, time
 import numpy as np
 import torch
 import torch.nn as nn
 from pytorch_metric_learning import losses, miners, samplers
 
-
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    ndim = struct.unpack(">I", data[:4])[0] & 0xFF
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
-
-
-class ConvNetS(nn.Module):
-    def __init__(self, dim=64):
-        super().__init__()
-        def block(i, o):
-            return [nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU()]
-        self.net = nn.Sequential(*block(1, 32), nn.MaxPool2d(2), *block(32, 64), nn.MaxPool2d(2),
-                                 *block(64, 128), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, dim))
-
-    def forward(self, x):
-        return self.net(x)
+from pml_protocol import ConvNetS, read_idx  # the same network and reader as the benchmark runs
 
 
 def main():
