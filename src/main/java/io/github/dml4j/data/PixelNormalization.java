@@ -18,6 +18,13 @@ public record PixelNormalization(float[] mean, float[] std) {
     /** Fashion-MNIST's mean 0.2860 and std 0.3530, as in the benchmark protocol. */
     public static final PixelNormalization FASHION_MNIST = new PixelNormalization(new float[] {0.2860f}, new float[] {0.3530f});
 
+    /**
+     * ImageNet's per-channel mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225) of RGB
+     * pixels, which torchvision's pretrained networks expect.
+     */
+    public static final PixelNormalization IMAGENET = new PixelNormalization(new float[] {0.485f, 0.456f, 0.406f},
+            new float[] {0.229f, 0.224f, 0.225f});
+
     /** Scaling to [0, 1] only. */
     public static final PixelNormalization NONE = new PixelNormalization(new float[] {0f}, new float[] {1f});
 

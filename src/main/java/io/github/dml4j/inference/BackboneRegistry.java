@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import io.github.dml4j.backbone.Backbone;
 import io.github.dml4j.backbone.ConvNet;
 import io.github.dml4j.backbone.ResNet;
+import io.github.dml4j.backbone.TorchScriptBackbone;
 
 import java.util.Map;
 import java.util.Objects;
@@ -19,7 +20,7 @@ import java.util.function.Function;
  * that rebuilds its {@link Backbone} from the card's JSON configuration, so that a saved
  * model can be rebuilt before its parameters are loaded.
  *
- * <p>{@link ConvNet} and {@link ResNet} are registered by default. A new backbone registers itself once, for example
+ * <p>{@link ConvNet}, {@link ResNet} and {@link TorchScriptBackbone} are registered by default. A new backbone registers itself once, for example
  * in a static initializer: {@code BackboneRegistry.register("resnet", json -> ...)}. A backbone
  * is written to the card as the JSON of its record components (Gson), unless a writer was
  * registered with {@link #register(String, Function, Function)}.
@@ -35,6 +36,7 @@ public final class BackboneRegistry {
     static {
         register(ConvNet.TYPE, json -> GSON.fromJson(json, ConvNet.class));
         register(ResNet.TYPE, json -> GSON.fromJson(json, ResNet.class));
+        register(TorchScriptBackbone.TYPE, TorchScriptBackbone::fromConfig, b -> ((TorchScriptBackbone) b).toConfig());
     }
 
     private BackboneRegistry() {}

@@ -10,6 +10,7 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.optimizer.Optimizer;
 import io.github.dml4j.backbone.ConvNet;
 import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.backbone.TorchScriptBackbone;
 import io.github.dml4j.data.ColorMode;
 import io.github.dml4j.data.IdentityFolder;
 import io.github.dml4j.data.IdentityImages;
@@ -63,6 +64,23 @@ import java.util.List;
  */
 @SuppressWarnings("unused")
 final class ReadmeTour {
+
+    /** Fine-tuning a pretrained network compiled to TorchScript. */
+    void pretrained() {
+        TorchScriptBackbone resnet50 = TorchScriptBackbone.builder()
+                .setFile(Path.of("resnet50.pt"))
+                .setInputShape(3, 224, 224)
+                .optEmbeddingSize(128)            // a linear projection of the 2048 features
+                .optFreezeBatchNorm(true)         // small batches: keep the pretrained BatchNorm statistics
+                .build();
+        EmbeddingNet pretrained = EmbeddingNet.builder()
+                .setBackbone(resnet50)
+                .setInputShape(3, 224, 224)
+                .optPixelNormalization(PixelNormalization.IMAGENET)
+                .optFreeze("backbone/module/conv1", "backbone/module/bn1", "backbone/module/layer1")
+                .optLearningRateMultiplier("backbone/module", 0.1f)   // the rest of the network at 0.1x, the projection at 1x
+                .build();
+    }
 
     /** The tour: data, network, head, batches, training, evaluation, export. */
     void tour() throws Exception {
