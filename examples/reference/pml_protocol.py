@@ -45,6 +45,16 @@ class ConvNetS(nn.Module):
     def forward(self, x):
         return self.net(x)
 
+def resnet18_small(dim=64):
+    """torchvision's resnet18 with the small-input stem (1-channel 3x3 convolution, no max-pool),
+    as DML4J's ResNet.builder().setDepth(18).optSmallInput(true): a dim-d projection replaces fc."""
+    import torchvision
+    net = torchvision.models.resnet18(num_classes=dim)
+    net.conv1 = nn.Conv2d(1, 64, 3, stride=1, padding=1, bias=False)
+    nn.init.kaiming_normal_(net.conv1.weight, mode="fan_out", nonlinearity="relu")
+    net.maxpool = nn.Identity()
+    return net
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--loss", required=True, choices=["triplet", "contrastive", "multisim", "arcface", "center"])
@@ -54,6 +64,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--backbone", default="convnet-s", choices=["convnet-s", "resnet18"])
+    ap.add_argument("--steps", type=int, help="stop after this many steps; train_img_per_s counts those after the first 5")
     a = ap.parse_args()
     torch.manual_seed(a.seed); np.random.seed(a.seed)
     torch.set_num_threads(a.threads)
@@ -61,7 +73,7 @@ def main():
     classes = sorted(set(ys.tolist()))
     ys_idx = torch.tensor([classes.index(v) for v in ys.tolist()])
     nc = len(classes)
-    model = ConvNetS()
+    model = resnet18_small() if a.backbone == "resnet18" else ConvNetS()
     extra = []
     miner = None
     if a.loss == "triplet":
@@ -87,11 +99,13 @@ def main():
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(xs, ys_idx), batch_size=128,
                                          sampler=sampler, drop_last=True)
     t_start = time.time()
-    rates, losses_per_epoch = [], []
-    for ep in range(a.epochs):
+    rates, losses_per_epoch, step_ends = [], [], []
+    for ep in range(1 if a.steps else a.epochs):
         model.train()
         t0, n, tot = time.time(), 0, 0.0
         for x, y in loader:
+            if a.steps and len(step_ends) == a.steps:
+                break
             opt.zero_grad()
             if a.loss == "center":
                 center_opt.zero_grad()
@@ -109,6 +123,7 @@ def main():
                 centers.grad.mul_(1.0 / 0.01)
                 center_opt.step()
             n += len(x); tot += float(l) * len(x)
+            step_ends.append(time.time())
         rates.append(n / (time.time() - t0))
         losses_per_epoch.append(tot / n)
     model.eval()
@@ -119,14 +134,23 @@ def main():
     ac = AccuracyCalculator(include=("precision_at_1", "r_precision", "mean_average_precision_at_r", "NMI"),
                             k="max_bin_count")
     acc = ac.get_accuracy(emb, yt, ref_includes_query=True)
+    if a.steps:
+        rates = [(len(step_ends) - 5) * 128 / (step_ends[-1] - step_ends[4])]
     res = {"library": "pytorch-metric-learning " + pml.__version__, "torch": torch.__version__,
-           "loss": a.loss, "split": a.split, "epochs": a.epochs, "seed": a.seed,
+           "loss": a.loss, "split": a.split, "seed": a.seed}
+    if a.backbone != "convnet-s":
+        res["backbone"] = a.backbone
+    if a.steps:
+        res["steps"] = a.steps
+    else:
+        res["epochs"] = a.epochs
+    res.update({
            "precision_at_1": acc["precision_at_1"], "r_precision": acc["r_precision"],
            "mean_average_precision_at_r": acc["mean_average_precision_at_r"], "NMI": acc["NMI"],
            "train_img_per_s": float(np.mean(rates[1:] if len(rates) > 1 else rates)),
            "eval_img_per_s": eval_rate, "wall_s": time.time() - t_start,
            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
-           "epoch_losses": losses_per_epoch}
+           "epoch_losses": losses_per_epoch})
     line = json.dumps(res)
     print(line)
     with open(a.out, "a") as f:

@@ -3,7 +3,9 @@ package io.github.dml4j.examples;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
+import io.github.dml4j.backbone.Backbone;
 import io.github.dml4j.backbone.ConvNet;
+import io.github.dml4j.backbone.ResNet;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.ClassSplit;
 import io.github.dml4j.data.ImageSource;
@@ -19,6 +21,7 @@ import io.github.dml4j.loss.CenterLoss;
 import io.github.dml4j.sampler.MPerClassSampler;
 import io.github.dml4j.train.ClassBatches;
 import io.github.dml4j.train.MetricTrainer;
+import io.github.dml4j.train.TrainingProgress;
 import io.github.dml4j.provenance.TrainingHistory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -36,7 +39,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * The benchmark protocol of docs/benchmark.md on Fashion-MNIST: trains ConvNet-S with a loss, embeds the
+ * The benchmark protocol of docs/benchmark.md on Fashion-MNIST: trains ConvNet-S (or ResNet-18) with a loss, embeds the
  * evaluation images and prints one JSON line with the protocol's keys (also appended to
  * {@code --out}). With {@code --seeds} it runs once per seed and ends with a line of the median,
  * min and max of each figure, since one zero-shot run says little on its own.
@@ -51,6 +54,35 @@ public final class Benchmark implements Callable<Integer> {
     /** Splits of the protocol. */
     enum SplitName { standard, zeroshot }
 
+    /** Backbones of the protocol: ConvNet-S, or ResNet-18 with the small-input stem (3x3, no max-pool). */
+    enum BackboneName {
+        convnet_s("convnet-s"), resnet18("resnet18");
+
+        final String label;
+
+        BackboneName(String label) {
+            this.label = label;
+        }
+
+        Backbone backbone() {
+            return this == convnet_s ? ConvNet.small(64)
+                    : ResNet.builder().setDepth(18).setEmbeddingSize(64).optSmallInput(true).build();
+        }
+
+        static BackboneName parse(String value) {
+            for (BackboneName b : values()) {
+                if (b.label.equalsIgnoreCase(value) || b.name().equalsIgnoreCase(value)) {
+                    return b;
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' names no backbone of the protocol;"
+                    + " choose convnet-s or resnet18.");
+        }
+    }
+
+    /** Steps before the throughput of a --steps run is measured. */
+    static final int WARM_UP_STEPS = 5;
+
     @Option(names = "--loss", defaultValue = "triplet", description = "Loss: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     ProtocolHeads loss;
 
@@ -60,6 +92,14 @@ public final class Benchmark implements Callable<Integer> {
 
     @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default ${DEFAULT-VALUE}).")
     int epochs;
+
+    @Option(names = "--backbone", defaultValue = "convnet-s", converter = BackboneConverter.class,
+            description = "convnet-s (ConvNet-S, the protocol's) or resnet18 (ResNet-18 with the small-input stem); default ${DEFAULT-VALUE}.")
+    BackboneName backbone;
+
+    @Option(names = "--steps", description = "Stops after this many training steps instead of --epochs, for speed"
+            + " comparisons; train_img_per_s then counts the steps after the first " + WARM_UP_STEPS + ".")
+    Integer steps;
 
     @Option(names = "--data", description = "Directory with the four Fashion-MNIST files (default: the cache, then /usr/share/datasets/fashion-mnist).")
     Path data;
@@ -97,8 +137,20 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--save", description = "Directory to export the trained embedding model to (with --seeds, one subdirectory seed-N per seed).")
     Path save;
 
+    /** Reads --backbone. */
+    static final class BackboneConverter implements CommandLine.ITypeConverter<BackboneName> {
+        @Override
+        public BackboneName convert(String value) {
+            return BackboneName.parse(value);
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
+        if (steps != null && steps <= WARM_UP_STEPS) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--steps must be more than "
+                    + WARM_UP_STEPS + " (the warm-up steps that are not timed), got " + steps + ".");
+        }
         EngineThreads.set(threads);
         LabeledImages trainFile = SampleData.full(data, FashionMnist.Split.TRAIN);
         LabeledImages testFile = SampleData.full(data, FashionMnist.Split.TEST);
@@ -128,14 +180,25 @@ public final class Benchmark implements Callable<Integer> {
     private Map<String, Object> run(ImageSource train, ImageSource test, int perClass, long runSeed, Path saveTo)
             throws IOException {
         long start = System.nanoTime();
-        EmbeddingNet net = EmbeddingNet.builder().setBackbone(ConvNet.small(64)).setInputShape(1, 28, 28)
+        EmbeddingNet net = EmbeddingNet.builder().setBackbone(backbone.backbone()).setInputShape(1, 28, 28)
                 .optPixelNormalization(PixelNormalization.FASHION_MNIST).build();
         MetricHead head = loss.build(net, train.numClasses(), centerUpdate);
-        ClassBatches batches = ClassBatches.builder().setImages(train).setNormalization(net.getPixelNormalization())
-                .optM(perClass).optBatchSize(batchSize).optSamplerMode(samplerMode).optSeed(runSeed).build();
-        MetricTrainer trainer = MetricTrainer.builder().setHead(head).optEpochs(epochs)
-                .optLearningRate(learningRate).optSeed(runSeed).build();
-        TrainingHistory history = trainer.fit(batches);
+        ClassBatches.Builder batchesBuilder = ClassBatches.builder().setImages(train)
+                .setNormalization(net.getPixelNormalization()).optM(perClass).optBatchSize(batchSize)
+                .optSamplerMode(samplerMode).optSeed(runSeed);
+        StepTimes stepTimes = new StepTimes();
+        MetricTrainer.Builder trainerBuilder = MetricTrainer.builder().setHead(head).optLearningRate(learningRate)
+                .optSeed(runSeed);
+        if (steps != null) {
+            // one epoch of exactly --steps batches
+            batchesBuilder.optEpochLength(steps * batchSize);
+            trainerBuilder.optEpochs(1).optListeners(new TrainingProgress(), stepTimes);
+        } else {
+            trainerBuilder.optEpochs(epochs);
+        }
+        TrainingHistory history = trainerBuilder.build().fit(batchesBuilder.build());
+        double trainRate = steps != null ? stepTimes.imagesPerSecondAfter(WARM_UP_STEPS, batchSize)
+                : history.trainImagesPerSecond();
 
         Map<String, Object> result = new LinkedHashMap<>();
         try (EmbeddingModel model = EmbeddingModel.of(net, ModelCard.describe(net));
@@ -146,13 +209,20 @@ public final class Benchmark implements Callable<Integer> {
             RetrievalReport report = EmbeddingEvaluator.builder().optSeed(runSeed).build().evaluate(embeddings, test.labels());
             result.put("loss", loss.name());
             result.put("split", split.name());
-            result.put("epochs", epochs);
+            if (backbone != BackboneName.convnet_s) {
+                result.put("backbone", backbone.label);
+            }
+            if (steps != null) {
+                result.put("steps", steps);
+            } else {
+                result.put("epochs", epochs);
+            }
             result.put("seed", runSeed);
             result.put("precision_at_1", round(report.precisionAt1()));
             result.put("r_precision", round(report.rPrecision()));
             result.put("mean_average_precision_at_r", round(report.meanAveragePrecisionAtR()));
             result.put("NMI", round(report.nmi()));
-            result.put("train_img_per_s", Math.round(history.trainImagesPerSecond()));
+            result.put("train_img_per_s", Math.round(trainRate));
             result.put("eval_img_per_s", Math.round(test.size() / embedSeconds));
             result.put("wall_s", Math.round((System.nanoTime() - start) / 1e9));
             result.put("peak_rss_mb", Math.round(ProcessMemory.peakResidentMb()));

@@ -1,0 +1,343 @@
+package io.github.dml4j.examples;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.github.dml4j.backbone.Backbone;
+import io.github.dml4j.backbone.ConvNet;
+import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.backbone.ResNet;
+import io.github.dml4j.backbone.TorchScriptBackbone;
+import io.github.dml4j.data.ColorMode;
+import io.github.dml4j.data.IdentityFolder;
+import io.github.dml4j.data.IdentityImages;
+import io.github.dml4j.data.ImagePreprocessing;
+import io.github.dml4j.data.ImageSource;
+import io.github.dml4j.data.PixelNormalization;
+import io.github.dml4j.datasets.SyntheticIdentities;
+import io.github.dml4j.eval.EmbeddingEvaluator;
+import io.github.dml4j.eval.RetrievalReport;
+import io.github.dml4j.head.MetricHead;
+import io.github.dml4j.inference.EmbeddingModel;
+import io.github.dml4j.inference.ModelCard;
+import io.github.dml4j.loss.CenterLoss;
+import io.github.dml4j.train.ClassBatches;
+import io.github.dml4j.train.MetricTrainer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+
+/**
+ * Trains an embedding model on any folder with one sub-folder of images per class or identity:
+ * splits the classes into training and validation classes (never shared), prints validation
+ * Precision@1 and MAP@R before and after training, and exports the model.
+ */
+@Command(name = "Train", mixinStandardHelpOptions = true,
+        description = "Trains an embedding model on a folder of class sub-folders, validates on unseen classes, exports it.")
+public final class Train implements Callable<Integer> {
+
+    @Option(names = "--data", description = "Folder with one sub-folder of images per class (default: 60 generated"
+            + " identities written as PNG files to target/synthetic-identities, then read back as any folder).")
+    Path data;
+
+    @Option(names = "--backbone", defaultValue = "convnet-s",
+            description = "convnet-s, resnet18, resnet34, resnet50, or a TorchScript file PATH.pt (default ${DEFAULT-VALUE}).")
+    String backbone;
+
+    @Option(names = "--size", description = "Image side in pixels (default 28 for convnet-s, 64 for a ResNet, 224 for a .pt file).")
+    Integer size;
+
+    @Option(names = "--rgb", description = "Colour images (default grey; a .pt file always takes colour).")
+    boolean rgb;
+
+    @Option(names = "--embedding", defaultValue = "128", description = "Embedding length (default ${DEFAULT-VALUE}).")
+    int embedding;
+
+    @Option(names = "--loss", defaultValue = "triplet", description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    ProtocolHeads loss;
+
+    @Option(names = "--epochs", defaultValue = "10", description = "Epochs (default ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--freeze-backbone-epochs", defaultValue = "0",
+            description = "First train only the projection (and the loss's parameters) for this many of the epochs (default ${DEFAULT-VALUE}).")
+    int freezeEpochs;
+
+    @Option(names = "--backbone-lr-mult", defaultValue = "1",
+            description = "Learning-rate multiplier of the backbone below its projection (default ${DEFAULT-VALUE}; e.g. 0.1 for a pretrained one).")
+    float backboneLrMult;
+
+    @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
+    float learningRate;
+
+    @Option(names = "--batch-size", defaultValue = "64", description = "Batch size, a multiple of --m (default ${DEFAULT-VALUE}; smaller if the classes cannot fill it).")
+    int batchSize;
+
+    @Option(names = "--m", defaultValue = "4", description = "Images per class in a batch (default ${DEFAULT-VALUE}).")
+    int m;
+
+    @Option(names = "--val-fraction", defaultValue = "0.2", description = "Share of the classes kept for validation (default ${DEFAULT-VALUE}).")
+    double valFraction;
+
+    @Option(names = "--out", defaultValue = "target/train-model", description = "Model directory to export to (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Engine threads (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        if (data == null) {
+            data = Path.of("target", "synthetic-identities");
+            if (!Files.isDirectory(data)) {
+                SyntheticIdentities.builder().setIdentities(60).optImagesPerIdentity(12).optImageSize(64).optChannels(3)
+                        .optSeed(seed).build().generate().writeFolder(data, "png");
+                System.out.println("Wrote 60 generated identities to " + data.toAbsolutePath());
+            }
+        }
+        checkOptions();
+        EngineThreads.set(threads);
+        boolean torchScript = backbone.endsWith(".pt");
+        int side = size != null ? size : torchScript ? 224 : backbone.equals("convnet-s") ? 28 : 64;
+        ColorMode colour = rgb || torchScript ? ColorMode.RGB : ColorMode.GRAYSCALE;
+        ImagePreprocessing preprocessing = ImagePreprocessing.builder().setSize(side, side).optColor(colour).build();
+        // the backbone first: a TorchScript file is checked before any image is read
+        Backbone chosen = newBackbone(side, colour.channels());
+
+        IdentityImages all = IdentityFolder.builder().setRoot(data).setPreprocessing(preprocessing).build().load();
+        System.out.printf(Locale.ROOT, "%s: %,d images of %,d classes (%d files skipped)%n", data, all.size(),
+                all.numIdentities(), all.skipped().size());
+        ImageSource[] split = splitClasses(all);
+        ImageSource train = split[0];
+        ImageSource validation = split[1];
+        int trainClasses = train.numClasses();
+        int batch = fitBatch(train);
+        System.out.printf(Locale.ROOT, "Training classes: %d (%,d images); validation classes: %d (%,d images);"
+                + " batches of %d = %d classes x m = %d%n", trainClasses, train.size(), validation.numClasses(),
+                validation.size(), batch, batch / m, m);
+
+        PixelNormalization normalization = torchScript ? PixelNormalization.IMAGENET : PixelNormalization.estimate(train);
+        EmbeddingNet net = newNet(chosen, side, colour.channels(), normalization, freezeEpochs > 0);
+        MetricHead head = loss.build(net, trainClasses, CenterLoss.CenterUpdate.WEN);
+        MetricTrainer trainer = trainer(head, freezeEpochs > 0 ? freezeEpochs : epochs);
+        trainer.initialize();
+        report("Before training", net, validation);
+        if (freezeEpochs > 0) {
+            System.out.printf(Locale.ROOT, "Epochs 1-%d: the backbone frozen below its projection (%s)%n", freezeEpochs,
+                    net.getFrozenParts());
+            trainer.fit(batches(train, normalization, batch, 0));
+            // a network of the same architecture without the frozen parts takes over the weights
+            EmbeddingNet unfrozen = newNet(chosen, side, colour.channels(), normalization, false);
+            MetricHead next = loss.build(unfrozen, trainClasses, CenterLoss.CenterUpdate.WEN);
+            copyParameters(head, next);
+            net = unfrozen;
+            head = next;
+            trainer = trainer(head, epochs - freezeEpochs);
+            System.out.printf(Locale.ROOT, "Epochs %d-%d: all of it%n", freezeEpochs + 1, epochs);
+        }
+        trainer.fit(batches(train, normalization, batch, 1));
+        report("After training", net, validation);
+
+        try (EmbeddingModel model = EmbeddingModel.of(net, ModelCard.describe(net).withPreprocessing(preprocessing))) {
+            model.save(out);
+        }
+        System.out.println("Exported to " + out.toAbsolutePath() + " (load with EmbeddingModel.load)");
+        return 0;
+    }
+
+    /** Every option checked before any image is read. */
+    private void checkOptions() {
+        List<String> problems = new ArrayList<>();
+        if (!Files.isDirectory(data)) {
+            problems.add("--data " + data + " is not a directory");
+        }
+        List<String> known = List.of("convnet-s", "resnet18", "resnet34", "resnet50");
+        if (backbone.endsWith(".pt")) {
+            if (!Files.isRegularFile(Path.of(backbone))) {
+                problems.add("--backbone " + backbone + ": no such file");
+            }
+        } else if (!known.contains(backbone)) {
+            problems.add("--backbone " + backbone + " names no backbone; choose one of " + known + " or a TorchScript file ending in .pt");
+        }
+        if (size != null && (size < 8 || size > 1024)) {
+            problems.add("--size must be between 8 and 1024, got " + size);
+        }
+        if (embedding < 1) {
+            problems.add("--embedding must be positive, got " + embedding);
+        }
+        if (epochs < 1) {
+            problems.add("--epochs must be positive, got " + epochs);
+        }
+        if (freezeEpochs < 0 || freezeEpochs >= epochs) {
+            problems.add("--freeze-backbone-epochs must be at least 0 and fewer than --epochs (" + epochs + "), got " + freezeEpochs);
+        }
+        if (!(backboneLrMult > 0) || !Float.isFinite(backboneLrMult)) {
+            problems.add("--backbone-lr-mult must be positive, got " + backboneLrMult);
+        }
+        if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
+            problems.add("--lr must be positive, got " + learningRate);
+        }
+        if (m < 2) {
+            problems.add("--m must be at least 2 (a class needs two images in a batch to make a positive pair), got " + m);
+        }
+        if (m >= 2 && (batchSize < 2 * m || batchSize % m != 0)) {
+            problems.add("--batch-size must be a multiple of --m (" + m + ") and hold at least two classes, got " + batchSize);
+        }
+        if (!(valFraction > 0 && valFraction < 1)) {
+            problems.add("--val-fraction must be between 0 and 1, got " + valFraction);
+        }
+        if (threads < 1) {
+            problems.add("--threads must be positive, got " + threads);
+        }
+        if (!problems.isEmpty()) {
+            throw new CommandLine.ParameterException(new CommandLine(this), String.join("; ", problems) + ".");
+        }
+    }
+
+    /** Classes drawn at random into training and validation (at least 2 each), each relabelled 0..k-1. */
+    private ImageSource[] splitClasses(IdentityImages images) {
+        int classes = images.numIdentities();
+        int validationClasses = (int) Math.round(classes * valFraction);
+        if (classes < 4) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--data " + data + " has " + classes
+                    + " classes with images; training and validation need at least 2 each.");
+        }
+        validationClasses = Math.max(2, Math.min(classes - 2, validationClasses));
+        List<Integer> order = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            order.add(c);
+        }
+        Collections.shuffle(order, new Random(seed));
+        int[] validationLabels = order.subList(0, validationClasses).stream().mapToInt(Integer::intValue).sorted().toArray();
+        int[] trainLabels = order.subList(validationClasses, classes).stream().mapToInt(Integer::intValue).sorted().toArray();
+        return new ImageSource[] {images.selectIdentities(trainLabels).images(),
+                images.selectIdentities(validationLabels).images()};
+    }
+
+    /** The batch size: --batch-size, or as many classes of m images as the training classes fill. */
+    private int fitBatch(ImageSource train) {
+        int[] counts = new int[train.numClasses()];
+        for (int label : train.labels()) {
+            counts[label]++;
+        }
+        int usable = 0;
+        for (int c : counts) {
+            usable += c >= 2 ? 1 : 0;
+        }
+        if (usable < 2) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "Only " + usable
+                    + " training class has two or more images: no positive pair can be formed; add images or"
+                    + " lower --val-fraction.");
+        }
+        int classesPerBatch = Math.min(batchSize / m, usable);
+        if (classesPerBatch < batchSize / m) {
+            System.out.printf(Locale.ROOT, "--batch-size %d needs %d classes of m = %d images; the training split has %d"
+                    + " classes with two or more images, so batches hold %d images%n", batchSize, batchSize / m, m,
+                    usable, classesPerBatch * m);
+        }
+        return classesPerBatch * m;
+    }
+
+    private Backbone newBackbone(int side, int channels) {
+        return switch (backbone) {
+            case "convnet-s" -> ConvNet.small(embedding);
+            case "resnet18", "resnet34", "resnet50" -> ResNet.builder()
+                    .setDepth(Integer.parseInt(backbone.substring(6)))
+                    .setEmbeddingSize(embedding)
+                    .optSmallInput(side <= 64)
+                    .build();
+            default -> TorchScriptBackbone.builder().setFile(Path.of(backbone)).setInputShape(channels, side, side)
+                    .optEmbeddingSize(embedding).build();
+        };
+    }
+
+    private EmbeddingNet newNet(Backbone b, int side, int channels, PixelNormalization normalization, boolean frozen) {
+        EmbeddingNet.Builder builder = EmbeddingNet.builder().setBackbone(b).setInputShape(channels, side, side)
+                .optPixelNormalization(normalization);
+        // the parts below the final projection: the module of a TorchScript backbone, or every part
+        // of a built-in one but its last (the projection)
+        EmbeddingNet probe = builder.build();
+        List<String> body = bodyParts(probe);
+        if (frozen) {
+            builder.optFreeze(body.toArray(new String[0]));
+        } else if (backboneLrMult != 1f) {
+            for (String part : body) {
+                builder.optLearningRateMultiplier(part, backboneLrMult);
+            }
+        }
+        return builder.build();
+    }
+
+    /** The top-level parts of the backbone except its projection. */
+    private static List<String> bodyParts(EmbeddingNet net) {
+        List<String> top = new ArrayList<>();
+        for (String part : net.parts()) {
+            if (part.chars().filter(ch -> ch == '/').count() == 1) {
+                top.add(part);
+            }
+        }
+        return top.subList(0, top.size() - 1);
+    }
+
+    private MetricTrainer trainer(MetricHead head, int trainEpochs) {
+        return MetricTrainer.builder().setHead(head).optEpochs(trainEpochs).optLearningRate(learningRate).optSeed(seed)
+                .build();
+    }
+
+    private ClassBatches batches(ImageSource train, PixelNormalization normalization, int batch, long phase) {
+        return ClassBatches.builder().setImages(train).setNormalization(normalization).optM(m).optBatchSize(batch)
+                .optSeed(seed + phase).build();
+    }
+
+    /** Copies every parameter of {@code from} (network and loss) into {@code to}, of the same architecture. */
+    private static void copyParameters(MetricHead from, MetricHead to) throws IOException, MalformedModelException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream os = new DataOutputStream(bytes)) {
+            from.saveParameters(os);
+        }
+        NDManager manager = from.getParameters().valueAt(0).getArray().getManager();
+        to.loadParameters(manager, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+    }
+
+    private void report(String when, EmbeddingNet net, ImageSource validation) {
+        try (EmbeddingModel model = EmbeddingModel.of(net); NDManager manager = NDManager.newBaseManager()) {
+            NDArray embeddings = model.embed(manager, validation);
+            RetrievalReport r = EmbeddingEvaluator.builder().optClustering(false).optSeed(seed).build()
+                    .evaluate(embeddings, validation.labels());
+            System.out.printf(Locale.ROOT, "%s, validation classes: Precision@1 %.4f, MAP@R %.4f%n", when,
+                    r.precisionAt1(), r.meanAveragePrecisionAtR());
+        }
+    }
+
+    /** Runs the example; {@code --help} lists the options. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Train())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    if (e instanceof IllegalArgumentException || e instanceof IOException) {
+                        // bad input (a file, a folder, a setting): its message names the problem
+                        cmd.getErr().println("Train: " + e.getMessage());
+                        return cmd.getCommandSpec().exitCodeOnInvalidInput();
+                    }
+                    throw e;
+                })
+                .execute(args));
+    }
+}
