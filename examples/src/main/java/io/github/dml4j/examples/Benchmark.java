@@ -80,6 +80,9 @@ public final class Benchmark implements Callable<Integer> {
         }
     }
 
+    /** Data sets of the protocol. */
+    enum DatasetName { fashion_mnist, omniglot }
+
     /** Steps before the throughput of a --steps run is measured. */
     static final int WARM_UP_STEPS = 5;
 
@@ -101,7 +104,13 @@ public final class Benchmark implements Callable<Integer> {
             + " comparisons; train_img_per_s then counts the steps after the first " + WARM_UP_STEPS + ".")
     Integer steps;
 
-    @Option(names = "--data", description = "Directory with the four Fashion-MNIST files (default: the cache, then /usr/share/datasets/fashion-mnist).")
+    @Option(names = "--dataset", defaultValue = "fashion-mnist", converter = DatasetConverter.class,
+            description = "fashion-mnist, or omniglot: train on the background alphabets, evaluate on the evaluation"
+                    + " alphabets (--split is then ignored); default ${DEFAULT-VALUE}.")
+    DatasetName dataset;
+
+    @Option(names = "--data", description = "Directory with the four Fashion-MNIST files (default: the cache, then"
+            + " /usr/share/datasets/fashion-mnist), or with Omniglot's images_background.zip and images_evaluation.zip.")
     Path data;
 
     @Option(names = "--out", description = "File the JSON line is appended to.")
@@ -120,7 +129,7 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--m", description = "Images per class in a batch (default 16; 32 for zeroshot).")
+    @Option(names = "--m", description = "Images per class in a batch (default 16; 32 for zeroshot; 4 for omniglot).")
     Integer m;
 
     @Option(names = "--sampler", defaultValue = "PER_BATCH",
@@ -137,6 +146,20 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--save", description = "Directory to export the trained embedding model to (with --seeds, one subdirectory seed-N per seed).")
     Path save;
 
+    /** Reads --dataset. */
+    static final class DatasetConverter implements CommandLine.ITypeConverter<DatasetName> {
+        @Override
+        public DatasetName convert(String value) {
+            for (DatasetName d : DatasetName.values()) {
+                if (d.name().equalsIgnoreCase(value.replace('-', '_'))) {
+                    return d;
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' names no data set of the protocol;"
+                    + " choose fashion-mnist or omniglot.");
+        }
+    }
+
     /** Reads --backbone. */
     static final class BackboneConverter implements CommandLine.ITypeConverter<BackboneName> {
         @Override
@@ -152,16 +175,30 @@ public final class Benchmark implements Callable<Integer> {
                     + WARM_UP_STEPS + " (the warm-up steps that are not timed), got " + steps + ".");
         }
         EngineThreads.set(threads);
-        LabeledImages trainFile = SampleData.full(data, FashionMnist.Split.TRAIN);
-        LabeledImages testFile = SampleData.full(data, FashionMnist.Split.TEST);
-        ImageSource train = trainFile;
-        ImageSource test = testFile;
+        ImageSource train;
+        ImageSource test;
         int perClass = m != null ? m : 16;
-        if (split == SplitName.zeroshot) {
-            ClassSplit s = ClassSplit.zeroShot(trainFile, testFile);
-            train = s.train();
-            test = s.test();
-            perClass = m != null ? m : 32;
+        if (dataset == DatasetName.omniglot) {
+            if (data == null) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--dataset omniglot needs --data, the"
+                        + " directory with images_background.zip and images_evaluation.zip.");
+            }
+            train = OmniglotZip.read(data.resolve("images_background.zip"));
+            test = OmniglotZip.read(data.resolve("images_evaluation.zip"));
+            perClass = m != null ? m : 4;
+            System.err.printf("Omniglot: %,d training images of %d characters, %,d evaluation images of %d characters%n",
+                    train.size(), train.numClasses(), test.size(), test.numClasses());
+        } else {
+            LabeledImages trainFile = SampleData.full(data, FashionMnist.Split.TRAIN);
+            LabeledImages testFile = SampleData.full(data, FashionMnist.Split.TEST);
+            train = trainFile;
+            test = testFile;
+            if (split == SplitName.zeroshot) {
+                ClassSplit s = ClassSplit.zeroShot(trainFile, testFile);
+                train = s.train();
+                test = s.test();
+                perClass = m != null ? m : 32;
+            }
         }
         List<Long> runSeeds = seeds == null || seeds.isEmpty() ? List.of(seed) : seeds;
         List<Map<String, Object>> runs = new ArrayList<>();
@@ -208,7 +245,7 @@ public final class Benchmark implements Callable<Integer> {
             double embedSeconds = (System.nanoTime() - embedStart) / 1e9;
             RetrievalReport report = EmbeddingEvaluator.builder().optSeed(runSeed).build().evaluate(embeddings, test.labels());
             result.put("loss", loss.name());
-            result.put("split", split.name());
+            result.put("split", dataset == DatasetName.omniglot ? "omniglot" : split.name());
             if (backbone != BackboneName.convnet_s) {
                 result.put("backbone", backbone.label);
             }
@@ -237,7 +274,10 @@ public final class Benchmark implements Callable<Integer> {
     private Map<String, Object> summary(List<Map<String, Object>> runs) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("loss", loss.name());
-        summary.put("split", split.name());
+        summary.put("split", dataset == DatasetName.omniglot ? "omniglot" : split.name());
+        if (backbone != BackboneName.convnet_s) {
+            summary.put("backbone", backbone.label);
+        }
         summary.put("epochs", epochs);
         summary.put("seeds", runs.stream().map(r -> r.get("seed")).toList());
         for (String key : SUMMARIZED) {
