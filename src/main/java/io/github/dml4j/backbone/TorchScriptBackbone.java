@@ -38,7 +38,7 @@ import java.util.Objects;
  * Python. The model card records the source file's name and SHA-256, the input shape, the
  * channel order and the module's feature size.
  *
- * <p>Needs DJL's PyTorch engine. {@link #build()} loads the file once to check it: a missing,
+ * <p>Needs DJL's PyTorch engine. {@link Builder#build()} loads the file once to check it: a missing,
  * empty or non-TorchScript file, an input shape the module rejects, or an output that is not
  * (batch, features) fails there, before any training.
  */

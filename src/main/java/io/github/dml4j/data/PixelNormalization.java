@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
 import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * How 8-bit pixels become network input: scaled to [0, 1], then per channel
@@ -71,6 +74,34 @@ public record PixelNormalization(float[] mean, float[] std) {
             }
         }
         return new PixelNormalization(mean, std);
+    }
+
+    /** The named presets, by the name a model card records: imagenet, fashion-mnist, none. */
+    private static final Map<String, PixelNormalization> PRESETS = Map.of(
+            "imagenet", IMAGENET, "fashion-mnist", FASHION_MNIST, "none", NONE);
+
+    /**
+     * The preset of this name.
+     *
+     * @throws IllegalArgumentException if no preset has the name
+     */
+    public static PixelNormalization preset(String name) {
+        PixelNormalization p = name == null ? null : PRESETS.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("No pixel normalization preset is named '" + name + "'; the presets are "
+                    + new TreeSet<>(PRESETS.keySet()) + ".");
+        }
+        return p;
+    }
+
+    /** The name of the preset with this mean and std ({@code imagenet}, {@code fashion-mnist}, {@code none}), if any. */
+    public Optional<String> presetName() {
+        for (Map.Entry<String, PixelNormalization> e : PRESETS.entrySet()) {
+            if (equals(e.getValue())) {
+                return Optional.of(e.getKey());
+            }
+        }
+        return Optional.empty();
     }
 
     /** Validates lengths and that every std is positive. */

@@ -172,7 +172,8 @@ public record ModelCard(
             throw new IllegalArgumentException("The preprocessing makes " + preprocessing.imageShape()
                     + " images but the model takes (" + i.channels() + ", " + i.height() + ", " + i.width() + ").");
         }
-        Input fitted = new Input(i.channels(), i.height(), i.width(), i.mean(), i.std(), i.colour(), preprocessing.fit());
+        Input fitted = new Input(i.channels(), i.height(), i.width(), i.mean(), i.std(), i.colour(), preprocessing.fit(),
+                i.normalization());
         return new ModelCard(formatVersion, library, engine, architecture, fitted, distance, threshold, calibration,
                 training);
     }
@@ -458,9 +459,12 @@ public record ModelCard(
      * @param colour grayscale (1 channel) or RGB (3 channels); null for other channel counts
      * @param fit how images of another size are fitted to the input; null (cards written before
      *     this setting existed) means {@link ImagePreprocessing.Fit#RESIZE}
+     * @param normalization the name of the {@linkplain PixelNormalization#presetName() preset} the
+     *     mean and std are, such as {@code imagenet}; null when they are none (or, in cards written
+     *     before the name was recorded, found from the values)
      */
     public record Input(int channels, int height, int width, List<Float> mean, List<Float> std, ColorMode colour,
-                        ImagePreprocessing.Fit fit) {
+                        ImagePreprocessing.Fit fit, String normalization) {
 
         /** Validates the shape, the normalization and the colour. */
         public Input {
@@ -473,7 +477,13 @@ public record ModelCard(
             }
             mean = List.copyOf(mean);
             std = List.copyOf(std);
-            new PixelNormalization(toArray(mean), toArray(std)); // validates
+            PixelNormalization values = new PixelNormalization(toArray(mean), toArray(std)); // validates
+            if (normalization == null) {
+                normalization = values.presetName().orElse(null);
+            } else if (!PixelNormalization.preset(normalization).equals(values)) {
+                throw new IllegalArgumentException("The input's normalization is named '" + normalization
+                        + "', but its mean " + mean + " and std " + std + " are not that preset's.");
+            }
             if (mean.size() != 1 && mean.size() != channels) {
                 throw new IllegalArgumentException("The pixel normalization has " + mean.size() + " means for "
                         + channels + " channels.");
@@ -498,7 +508,7 @@ public record ModelCard(
             int c = Math.toIntExact(s[0]);
             PixelNormalization p = net.getPixelNormalization();
             return new Input(c, Math.toIntExact(s[1]), Math.toIntExact(s[2]), toList(p.mean()), toList(p.std()),
-                    ColorMode.ofChannels(c), null);
+                    ColorMode.ofChannels(c), null, null);
         }
 
         /**

@@ -108,6 +108,25 @@ class TorchScriptBackboneTest {
         assertEquals(null, read.file());
     }
 
+    /** The card names the ImageNet normalization as a preset, and reads it back. */
+    @Test
+    void theCardNamesTheNormalizationPreset() throws Exception {
+        EmbeddingNet net = EmbeddingNet.builder().setBackbone(tiny().build()).setInputShape(3, 32, 32)
+                .optPixelNormalization(PixelNormalization.IMAGENET).build();
+        ModelCard card = ModelCard.describe(net);
+        assertEquals("imagenet", card.input().normalization());
+        Path file = temp.resolve("model-card.json");
+        card.write(file);
+        assertTrue(Files.readString(file).contains("\"normalization\": \"imagenet\""), Files.readString(file));
+        assertEquals("imagenet", ModelCard.read(file).input().normalization());
+        assertEquals(PixelNormalization.IMAGENET, ModelCard.read(file).input().pixelNormalization());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ModelCard.Input(3, 32, 32,
+                java.util.List.of(0.5f, 0.5f, 0.5f), java.util.List.of(0.2f, 0.2f, 0.2f), io.github.dml4j.data.ColorMode.RGB,
+                null, "imagenet"));
+        assertTrue(e.getMessage().contains("'imagenet'"), e.getMessage());
+        assertEquals(null, ModelCard.describe(net(tiny().build()).build()).input().normalization());
+    }
+
     /**
      * Fine-tuning with the first convolution frozen: the loss goes down, the frozen weights stay
      * bit-identical, the others move; the saved model loads, with the source file gone, through
