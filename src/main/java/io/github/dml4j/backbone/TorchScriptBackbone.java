@@ -90,7 +90,9 @@ public final class TorchScriptBackbone implements Backbone {
 
     /**
      * A new block with the module loaded from the file, or, for a backbone rebuilt from a model
-     * card, a block that receives the fine-tuned module from the model's parameter file.
+     * card, a block that receives the fine-tuned module from the model's parameter file (and is
+     * freed with that model). A module loaded from the file stays in memory while the JVM runs,
+     * so build one network per training run, not one per batch.
      *
      * @throws IllegalArgumentException if {@code inputShape} is not the backbone's, or the file
      *     is gone or changed since {@link Builder#build()}

@@ -272,9 +272,8 @@ public final class Train implements Callable<Integer> {
         EmbeddingNet.Builder builder = EmbeddingNet.builder().setBackbone(b).setInputShape(channels, side, side)
                 .optPixelNormalization(normalization);
         // the parts below the final projection: the module of a TorchScript backbone, or every part
-        // of a built-in one but its last (the projection)
-        EmbeddingNet probe = builder.build();
-        List<String> body = bodyParts(probe);
+        // of a built-in one but its last (the projection), read off a network that allocates nothing
+        List<String> body = b instanceof TorchScriptBackbone ? List.of("backbone/module") : bodyParts(builder.build());
         if (frozen) {
             builder.optFreeze(body.toArray(new String[0]));
         } else if (backboneLrMult != 1f) {
