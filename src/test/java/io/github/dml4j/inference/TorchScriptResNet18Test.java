@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * torchvision's real {@code resnet18}, compiled to TorchScript by Debian's PyTorch 1.13 with
- * {@code examples/reference/trace_backbones.py}, fine-tuned at 64x64 for 20 steps with one engine
+ * torchvision's real {@code resnet18}, scripted and traced to TorchScript by Debian's PyTorch 1.13
+ * with {@code examples/reference/trace_backbones.py}, fine-tuned at 64x64 for 20 steps with one engine
  * thread (conv1, bn1 and layer1 frozen, the rest of the module at 0.1x the learning rate, a 64-d
  * projection): the loss goes down, frozen parameters stay bit-identical, the others move; the
  * exported model, loaded in a fresh JVM without the source file, gives the same embeddings to
@@ -35,16 +35,31 @@ class TorchScriptResNet18Test {
     @TempDir
     Path temp;
 
+    /** Compiled with torch.jit.script, the way the README recommends. */
     @Test
-    void fineTunesAndReloadsInAFreshJvm() throws Exception {
+    void scriptedFineTunesAndReloadsInAFreshJvm() throws Exception {
+        fineTunesAndReloadsInAFreshJvm(false);
+    }
+
+    /** Traced with torch.jit.trace in eval mode: trains too, with BatchNorm fixed in evaluation mode. */
+    @Test
+    void tracedFineTunesAndReloadsInAFreshJvm() throws Exception {
+        fineTunesAndReloadsInAFreshJvm(true);
+    }
+
+    private void fineTunesAndReloadsInAFreshJvm(boolean trace) throws Exception {
         String missing = missingTorchvision();
         if (missing != null) {
             LOGGER.warn("Skipping the torchvision resnet18 fine-tuning test: {}", missing);
             Assumptions.abort(missing);
         }
         Path module = temp.resolve("resnet18.pt");
-        run(List.of(PYTHON, "examples/reference/trace_backbones.py", "resnet18", "--size", "64", "--out",
-                module.toString()), 300);
+        List<String> script = new ArrayList<>(List.of(PYTHON, "examples/reference/trace_backbones.py", "resnet18",
+                "--size", "64", "--out", module.toString()));
+        if (trace) {
+            script.add("--trace");
+        }
+        run(script, 300);
         Path model = temp.resolve("model");
         Path trained = temp.resolve("trained.bin");
         String out = runJava(List.of("train", module.toString(), model.toString(), trained.toString()));
