@@ -3,14 +3,11 @@ package io.github.dml4j.backbone;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
-import ai.djl.training.initializer.UniformInitializer;
-import ai.djl.training.initializer.XavierInitializer;
 
 import java.util.Arrays;
 
@@ -80,8 +77,6 @@ public record ConvNet(int[] channels, int embeddingSize) implements Backbone {
             throw new IllegalArgumentException("A ConvNet takes images of shape (C, H, W) with positive sizes, got "
                     + inputShape + ".");
         }
-        XavierInitializer weights = new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
-                XavierInitializer.FactorType.IN, 1f);
         SequentialBlock net = new SequentialBlock();
         long in = inputShape.get(0);
         for (int i = 0; i < channels.length; i++) {
@@ -90,7 +85,7 @@ public record ConvNet(int[] channels, int embeddingSize) implements Backbone {
                     .optPadding(new Shape(1, 1))
                     .setFilters(channels[i])
                     .build();
-            initialize(conv, weights, in * 9);
+            TorchInit.torchDefault(conv, in * 9);
             net.add(conv).add(BatchNorm.builder().build()).add(Activation.reluBlock());
             if (i < channels.length - 1) {
                 net.add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
@@ -98,15 +93,8 @@ public record ConvNet(int[] channels, int embeddingSize) implements Backbone {
             in = channels[i];
         }
         net.add(Pool.globalAvgPool2dBlock());
-        Block projection = Linear.builder().setUnits(embeddingSize).build();
-        initialize(projection, weights, channels[channels.length - 1]);
-        net.add(projection);
+        net.add(TorchInit.torchDefault(Linear.builder().setUnits(embeddingSize).build(), channels[channels.length - 1]));
         return net;
-    }
-
-    private static void initialize(Block block, XavierInitializer weights, long fanIn) {
-        block.setInitializer(weights, Parameter.Type.WEIGHT);
-        block.setInitializer(new UniformInitializer((float) (1 / Math.sqrt(fanIn))), Parameter.Type.BIAS);
     }
 
     @Override

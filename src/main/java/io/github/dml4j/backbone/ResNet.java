@@ -15,8 +15,6 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.NormalInitializer;
-import ai.djl.training.initializer.UniformInitializer;
-import ai.djl.training.initializer.XavierInitializer;
 
 import java.util.Arrays;
 import java.util.List;
@@ -157,11 +155,7 @@ public record ResNet(int depth, int embeddingSize, int width, boolean smallInput
             }
         }
         net.add(Pool.globalAvgPool2dBlock());
-        Block projection = Linear.builder().setUnits(embeddingSize).build();
-        projection.setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
-                XavierInitializer.FactorType.IN, 1f), Parameter.Type.WEIGHT);
-        projection.setInitializer(new UniformInitializer((float) (1 / Math.sqrt(channels))), Parameter.Type.BIAS);
-        net.add(projection);
+        net.add(TorchInit.torchDefault(Linear.builder().setUnits(embeddingSize).build(), channels));
         return net;
     }
 

@@ -17,8 +17,6 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.UniformInitializer;
-import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 
@@ -54,12 +52,8 @@ final class TorchScriptBlock extends AbstractBlock {
         this.backbone = backbone;
         this.moduleParameters = addChildBlock("module", new ParameterTree());
         if (backbone.embeddingSize() > 0) {
-            Block linear = Linear.builder().setUnits(backbone.embeddingSize()).build();
-            linear.setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
-                    XavierInitializer.FactorType.IN, 1f), Parameter.Type.WEIGHT);
-            linear.setInitializer(new UniformInitializer((float) (1 / Math.sqrt(backbone.featureSize()))),
-                    Parameter.Type.BIAS);
-            this.projection = addChildBlock("projection", linear);
+            this.projection = addChildBlock("projection", TorchInit.torchDefault(
+                    Linear.builder().setUnits(backbone.embeddingSize()).build(), backbone.featureSize()));
         } else {
             this.projection = null;
         }

@@ -1,12 +1,12 @@
 package io.github.dml4j.datasets;
 
+import io.github.dml4j.data.FileDigests;
 import io.github.dml4j.data.IdxReader;
 import io.github.dml4j.data.LabeledImages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -18,11 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -293,7 +290,7 @@ public final class FashionMnist {
                 throw new IOException("Downloading " + uri + " failed with HTTP status " + response.statusCode() + ".");
             }
             String expected = checksums.get(name);
-            String actual = sha256(temp);
+            String actual = FileDigests.sha256(temp);
             if (!actual.equalsIgnoreCase(expected)) {
                 throw new IOException("Checksum mismatch for " + name + " downloaded from " + uri + ": expected SHA-256 "
                         + expected + " but got " + actual + ". The download was discarded; files already in "
@@ -308,23 +305,6 @@ public final class FashionMnist {
         } finally {
             Files.deleteIfExists(temp);
         }
-    }
-
-    /** Hex SHA-256 of a file. */
-    static String sha256(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("This Java runtime lacks SHA-256.", e);
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 16];
-            for (int r = in.read(buffer); r >= 0; r = in.read(buffer)) {
-                digest.update(buffer, 0, r);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.github.dml4j.datasets;
 
+import io.github.dml4j.data.FileDigests;
 import io.github.dml4j.data.LabeledImages;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +27,7 @@ class FashionMnistInstalledTest {
         assumeTrue(Files.isRegularFile(SYSTEM.resolve("train-images-idx3-ubyte.gz")),
                 "dataset-fashion-mnist is not installed (apt-get install dataset-fashion-mnist)");
         for (String name : FashionMnist.FILE_NAMES) {
-            assertEquals(FashionMnist.DEFAULT_CHECKSUMS.get(name), FashionMnist.sha256(SYSTEM.resolve(name)), name);
+            assertEquals(FashionMnist.DEFAULT_CHECKSUMS.get(name), FileDigests.sha256(SYSTEM.resolve(name)), name);
         }
         FashionMnist fm = FashionMnist.builder().optDirectory(SYSTEM).build();
         LabeledImages train = fm.load(FashionMnist.Split.TRAIN);
