@@ -1,27 +1,22 @@
 package io.github.dml4j.train;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
-import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.training.tracker.Tracker;
-
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * RMSprop (Tieleman and Hinton 2012) written with engine ops, because DJL's built-in
  * {@code RmsProp} is not implemented on the PyTorch engine. Same update as
  * {@code torch.optim.RMSprop} without momentum or centering:
- * {@code v = rho * v + (1 - rho) * g^2; w -= lr * g / (sqrt(v) + eps)}.
+ * {@code v = rho * v + (1 - rho) * g^2; w -= lr * g / (sqrt(v) + eps)}. Its state goes into
+ * checkpoints ({@link ResumableOptimizer}).
  */
-public final class RmsProp extends Optimizer {
+public final class RmsProp extends ResumableOptimizer {
 
     private final ParameterTracker learningRateTracker;
     private final float rho;
     private final float epsilon;
-    private final Map<String, Map<Device, NDArray>> meanSquares = new ConcurrentHashMap<>();
 
     private RmsProp(Builder builder) {
         super(builder);
@@ -37,10 +32,11 @@ public final class RmsProp extends Optimizer {
 
     @Override
     public void update(String parameterId, NDArray weight, NDArray grad) {
-        int t = updateCount(parameterId);
+        int t = nextUpdate(parameterId);
         float lr = learningRateTracker.getNewValue(parameterId, t);
         float wd = getWeightDecay();
-        NDArray v = withDefaultState(meanSquares, parameterId, weight.getDevice(), k -> weight.zerosLike());
+        checkFinite(lr, wd);
+        NDArray v = state(parameterId, "meanSquare", weight);
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray g = grad.mul(rescaleGrad);
