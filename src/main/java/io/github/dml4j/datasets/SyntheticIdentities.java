@@ -205,27 +205,72 @@ public final class SyntheticIdentities {
      * @return the images, grouped by identity, and the identities' names
      */
     public Result generate() {
-        int[] counts = imageCounts();
-        int[] firstImage = new int[identities + 1];
-        for (int i = 0; i < identities; i++) {
-            firstImage[i + 1] = firstImage[i] + counts[i];
+        return generate(0, identities);
+    }
+
+    /** Renders the images of identities {@code from} (inclusive) to {@code to} (exclusive), labelled from 0. */
+    private Result generate(int from, int to) {
+        int[] allCounts = imageCounts();
+        int n = to - from;
+        int[] firstImage = new int[n + 1];
+        for (int i = 0; i < n; i++) {
+            firstImage[i + 1] = firstImage[i] + allCounts[from + i];
         }
-        int total = firstImage[identities];
-        FacePrototype[] faces = new FacePrototype[identities];
+        int total = firstImage[n];
+        FacePrototype[] faces = new FacePrototype[n];
         int[] labels = new int[total];
-        for (int i = 0; i < identities; i++) {
-            faces[i] = FacePrototype.random(new SplittableRandom(mix(seed, PROTOTYPE_STREAM, i)), channels == 3);
+        for (int i = 0; i < n; i++) {
+            faces[i] = FacePrototype.random(new SplittableRandom(mix(seed, PROTOTYPE_STREAM, from + i)), channels == 3);
             java.util.Arrays.fill(labels, firstImage[i], firstImage[i + 1], i);
         }
         int perImage = channels * imageSize * imageSize;
+        if ((long) total * perImage > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException(total + " images of " + channels + "x" + imageSize + "x" + imageSize
+                    + " do not fit in one in-memory set (2 GB): write them with writeFolderInBlocks instead.");
+        }
         byte[] pixels = new byte[total * perImage];
         IntStream.range(0, total).parallel().forEach(k -> {
             int id = labels[k];
             int j = k - firstImage[id];
-            render(faces[id], new SplittableRandom(mix(seed ^ IMAGE_STREAM, id, j)), pixels, k * perImage);
+            render(faces[id], new SplittableRandom(mix(seed ^ IMAGE_STREAM, from + id, j)), pixels, k * perImage);
         });
-        List<String> names = IntStream.range(0, identities).mapToObj(SyntheticIdentities::name).toList();
+        List<String> names = IntStream.range(from, to).mapToObj(SyntheticIdentities::name).toList();
         return new Result(LabeledImages.of(pixels, labels, channels, imageSize, imageSize), names);
+    }
+
+    /**
+     * Renders and writes the images as {@link #writeFolder(Path, String)} does, the same files,
+     * a block of identities at a time (about 256 MB of pixels), so that a folder far larger than
+     * memory can be written: 100,000 RGB images of 128 x 128 are 4.9 GB of pixels.
+     *
+     * @param root the folder to write into
+     * @param format {@code png}, {@code jpg} or {@code pgm}
+     * @return the number of images written
+     * @throws IllegalArgumentException if the format is unknown or PGM is asked for colour images
+     * @throws IOException if a file cannot be written
+     */
+    public long writeFolderInBlocks(Path root, String format) throws IOException {
+        return writeFolderInBlocks(root, format, 256L << 20);
+    }
+
+    /** {@link #writeFolderInBlocks(Path, String)} with blocks of at most {@code budget} bytes of pixels (one identity at least). */
+    long writeFolderInBlocks(Path root, String format, long budget) throws IOException {
+        Objects.requireNonNull(root, "root");
+        checkFormat(format, channels);
+        int[] counts = imageCounts();
+        long perImage = (long) channels * imageSize * imageSize;
+        long written = 0;
+        for (int from = 0; from < identities; ) {
+            int to = from;
+            long bytes = 0;
+            while (to < identities && (to == from || bytes + counts[to] * perImage <= budget)) {
+                bytes += counts[to] * perImage;
+                to++;
+            }
+            written += generate(from, to).writeFolder(root, format).size();
+            from = to;
+        }
+        return written;
     }
 
     /**

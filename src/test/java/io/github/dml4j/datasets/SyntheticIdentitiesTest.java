@@ -402,4 +402,18 @@ class SyntheticIdentitiesTest {
         }
         return correct / (double) n;
     }
+
+    @Test
+    void writingInBlocksWritesTheSameFilesAsWritingAtOnce(@TempDir Path dir) throws IOException {
+        SyntheticIdentities generator = SyntheticIdentities.builder().setIdentities(7).optImagesPerIdentity(2, 5)
+                .optImageSize(20).optChannels(3).optSeed(4).build();
+        List<Path> whole = generator.generate().writeFolder(dir.resolve("whole"), "png");
+        // blocks of about 2 identities' pixels: 4 or more blocks
+        long written = generator.writeFolderInBlocks(dir.resolve("blocks"), "png", 2L * 5 * 3 * 20 * 20);
+        assertEquals(whole.size(), written);
+        for (Path file : whole) {
+            Path same = dir.resolve("blocks").resolve(dir.resolve("whole").relativize(file));
+            assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(same), same.toString());
+        }
+    }
 }
