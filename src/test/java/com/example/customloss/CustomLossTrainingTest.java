@@ -10,6 +10,7 @@ import io.github.dml4j.head.MetricHead;
 import io.github.dml4j.nn.ParameterGroup;
 import io.github.dml4j.provenance.TrainingHistory;
 import io.github.dml4j.train.Checkpoints;
+import io.github.dml4j.train.TrainingCheckpoints;
 import io.github.dml4j.train.ClassBatches;
 import io.github.dml4j.train.MetricTrainer;
 import org.junit.jupiter.api.Test;
@@ -72,7 +73,7 @@ class CustomLossTrainingTest {
         assertEquals("NormalizedSoftmaxLoss", history.settings().loss());
 
         // the checkpoint holds the whole head: a fresh head of the same structure gets the trained parameter back
-        Path file = dir.resolve(Checkpoints.FILE_NAME);
+        Path file = TrainingCheckpoints.latest(dir).orElseThrow().resolve(TrainingCheckpoints.HEAD_PARAMETERS);
         assertTrue(Files.isRegularFile(file));
         EmbeddingNet freshNet = TrainingFixtures.newNet(true);
         NormalizedSoftmaxLoss freshLoss = new NormalizedSoftmaxLoss(10, 0.05f, 10f);

@@ -120,6 +120,15 @@ public interface ImageSource {
     NDArray pixels(NDManager manager, long[] indices);
 
     /**
+     * Says that {@link #pixels} will soon be asked for these indices, so that a source that
+     * reads from disk can start decoding them on its own threads. A hint only: the default does
+     * nothing, and a later call of {@link #pixels} is right whether or not it came.
+     *
+     * @param indices image indices, as a later {@link #pixels} call will pass them
+     */
+    default void prefetch(long[] indices) {}
+
+    /**
      * The raw bytes of one image in (C, H, W) order, for writing or showing single images; read
      * batches with {@link #pixels} instead.
      *

@@ -41,6 +41,10 @@ import java.util.Objects;
  * @param epochLosses mean loss of each epoch, in order (possibly empty)
  * @param createdAt when the model was made, ISO-8601 (e.g. {@code 2025-01-31T12:00:00Z})
  * @param metrics evaluation metrics by name, e.g. {@code precision_at_1} (possibly empty)
+ * @param schedule the learning-rate schedule, or null for a fixed rate or unknown
+ * @param gradientClipNorm the global norm gradients were clipped to, or null for none or unknown
+ * @param selection which epoch's parameters were kept, by which validation metric, or null
+ *     without validation
  */
 public record TrainingProvenance(
         String datasetName,
@@ -62,7 +66,10 @@ public record TrainingProvenance(
         Long seed,
         List<Double> epochLosses,
         String createdAt,
-        Map<String, Double> metrics) {
+        Map<String, Double> metrics,
+        String schedule,
+        Double gradientClipNorm,
+        ModelSelection selection) {
 
     /** Validates the fields and copies the collections. */
     public TrainingProvenance {
@@ -135,7 +142,7 @@ public record TrainingProvenance(
         m.putAll(moreMetrics);
         return new TrainingProvenance(datasetName, datasetFingerprint, imageCount, classCount, head, loss, miner, optimizer,
                 learningRate, learningRates, weightDecay, epochs, batchSize, sampling, layout, devices, seed, epochLosses,
-                createdAt, m);
+                createdAt, m, schedule, gradientClipNorm, selection);
     }
 
     /** Returns a builder; the dataset is required, the creation time defaults to now. */
@@ -165,6 +172,9 @@ public record TrainingProvenance(
         private final List<Double> epochLosses = new ArrayList<>();
         private Instant createdAt;
         private final Map<String, Double> metrics = new LinkedHashMap<>();
+        private String schedule;
+        private Double gradientClipNorm;
+        private ModelSelection selection;
 
         private Builder() {}
 
@@ -189,7 +199,9 @@ public record TrainingProvenance(
         /**
          * Takes the settings of a training run (head, loss, miner, optimizer, learning rates,
          * weight decay, batches, epochs, seed, devices; and the data's fingerprint, size and
-         * classes unless a dataset was set) and the loss of each epoch from its history.
+         * classes unless a dataset was set), the schedule and clipping, the loss of each epoch
+         * and, for a run with validation, the model selection and the validation metrics of the
+         * selected epoch (as {@code validation_<name>} metrics).
          */
         public Builder optHistory(TrainingHistory history) {
             TrainingSettings s = history.settings();
@@ -207,11 +219,19 @@ public record TrainingProvenance(
                 layout = s.layout();
                 devices = s.devices();
                 seed = s.seed();
+                schedule = s.schedule();
+                gradientClipNorm = s.gradientClipNorm();
                 if (datasetFingerprint == null) {
                     datasetFingerprint = s.dataFingerprint();
                     imageCount = s.imageCount();
                     classCount = s.classCount();
                 }
+            }
+            selection = history.selection();
+            if (selection != null) {
+                // the kept parameters are the selected epoch's: its validation metrics describe them
+                history.validations().stream().filter(v -> v.epoch() == selection.epoch()).findFirst()
+                        .ifPresent(v -> v.metrics().forEach((k, val) -> metrics.putIfAbsent("validation_" + k, val)));
             }
             return optEpochLosses(history.losses());
         }
@@ -309,7 +329,7 @@ public record TrainingProvenance(
             }
             return new TrainingProvenance(datasetName, datasetFingerprint, imageCount, classCount, head, loss, miner,
                     optimizer, learningRate, learningRates, weightDecay, epochs, batchSize, sampling, layout, devices, seed,
-                    epochLosses, created.toString(), metrics);
+                    epochLosses, created.toString(), metrics, schedule, gradientClipNorm, selection);
         }
     }
 }

@@ -26,6 +26,9 @@ import java.util.Map;
  * @param dataFingerprint the SHA-256 fingerprint of the training images and labels
  * @param imageCount the number of training images
  * @param classCount the number of classes in the training images
+ * @param schedule the learning-rate schedule, e.g. {@code warmUpCosine(peak=0.001, ...)}, or null
+ *     for a fixed rate
+ * @param gradientClipNorm the global gradient norm gradients were clipped to, or null for none
  */
 public record TrainingSettings(
         String head,
@@ -42,7 +45,9 @@ public record TrainingSettings(
         List<String> devices,
         String dataFingerprint,
         int imageCount,
-        int classCount) {
+        int classCount,
+        String schedule,
+        Double gradientClipNorm) {
 
     /** Validates the settings and copies the collections. */
     public TrainingSettings {

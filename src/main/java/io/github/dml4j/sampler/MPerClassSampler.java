@@ -274,6 +274,11 @@ public final class MPerClassSampler implements Sampler {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("MPerClassSampler's batch size must be positive, got " + batchSize + ".");
             }
+            if (m > batchSize) {
+                throw new IllegalArgumentException("MPerClassSampler's m = " + m + " images per class is more than the"
+                        + " batch size " + batchSize + ": a batch holds batch size / m classes of m images each, so m must"
+                        + " be at most the batch size (and at least 2 for pair and triplet losses).");
+            }
             if (mode == Mode.PER_BATCH && batchSize % m != 0) {
                 throw new IllegalArgumentException("MPerClassSampler's batch size must be a positive multiple of m = "
                         + m + ", got " + batchSize + ".");

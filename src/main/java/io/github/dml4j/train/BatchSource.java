@@ -40,6 +40,33 @@ public interface BatchSource {
      */
     TrainingBatch load(NDManager manager, long[] indices);
 
+    /**
+     * Builds one batch as {@link #load(NDManager, long[])} does, drawing any random
+     * augmentation from {@code batchKey} rather than from a counter of calls, so that a resumed
+     * run augments its batches exactly as the uninterrupted run would. {@link MetricTrainer}
+     * passes the number of steps done before the batch. The default ignores the key.
+     *
+     * @param manager the batch's manager, closed after the training step
+     * @param indices the batch's record indices
+     * @param batchKey the key of the batch's random choices
+     * @return the batch
+     */
+    default TrainingBatch load(NDManager manager, long[] indices, long batchKey) {
+        return load(manager, indices);
+    }
+
+    /**
+     * The image indices a batch of records reads, so that they can be prefetched: the records
+     * themselves for batches of single images (the default); both images of each pair, or all
+     * three of each triplet, for explicit tuples.
+     *
+     * @param batch the batch's record indices
+     * @return indices into {@link #images()}, in the order {@link #load} reads them
+     */
+    default long[] imageIndices(long[] batch) {
+        return batch;
+    }
+
     /** The shapes of one batch's inputs, e.g. one (B, C, H, W) for images, two for pairs. */
     Shape[] inputShapes();
 

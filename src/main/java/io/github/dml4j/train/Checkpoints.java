@@ -61,18 +61,26 @@ public final class Checkpoints {
      * @throws IOException if the checkpoint cannot be written
      */
     public static Path saveIfFinite(Block block, Path dir) throws IOException {
-        boolean finite;
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            finite = block.getParameters().values().stream()
-                    .filter(Parameter::isInitialized)
-                    .allMatch(p -> p.getArray().isNaN().logicalOr(p.getArray().isInfinite()).none().getBoolean());
-        }
-        if (finite) {
+        if (allFinite(block)) {
             return save(block, dir);
         }
         Path previous = dir.resolve(FILE_NAME);
         return Files.isRegularFile(previous) ? previous : null;
+    }
+
+    /**
+     * Whether every initialized parameter of the block is finite (no NaN, no infinity).
+     *
+     * @param block the block
+     * @return true if all are finite
+     */
+    public static boolean allFinite(Block block) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            return block.getParameters().values().stream()
+                    .filter(Parameter::isInitialized)
+                    .allMatch(p -> p.getArray().isNaN().logicalOr(p.getArray().isInfinite()).none().getBoolean());
+        }
     }
 
     /**

@@ -83,12 +83,22 @@ public final class ClassBatches implements BatchSource {
 
     @Override
     public TrainingBatch load(NDManager manager, long[] indices) {
+        return load(manager, indices, null);
+    }
+
+    @Override
+    public TrainingBatch load(NDManager manager, long[] indices, long batchKey) {
+        return load(manager, indices, Long.valueOf(batchKey));
+    }
+
+    private TrainingBatch load(NDManager manager, long[] indices, Long batchKey) {
         NDArray input;
         if (augmentation == null || augmentation.isIdentity()) {
             input = images.toNDArray(manager, indices, normalization);
         } else {
             NDArray scaled = images.toNDArray(manager, indices, PixelNormalization.NONE);
-            input = normalization.applyToScaled(augmentation.apply(scaled));
+            NDArray augmented = batchKey == null ? augmentation.apply(scaled) : augmentation.apply(scaled, batchKey);
+            input = normalization.applyToScaled(augmented);
         }
         return new TrainingBatch(new NDList(input),
                 new NDList(images.labelsNDArray(manager, indices)), indices.length);

@@ -22,11 +22,18 @@ import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.head.MetricHead;
 import io.github.dml4j.nn.ParameterGroup;
 import io.github.dml4j.provenance.EpochResult;
+import io.github.dml4j.provenance.ModelSelection;
+import io.github.dml4j.provenance.ValidationResult;
 import io.github.dml4j.provenance.TrainingHistory;
 import io.github.dml4j.provenance.TrainingSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Trains a {@link MetricHead} (and so its shared {@link EmbeddingNet}) on the batches of a
@@ -76,6 +84,12 @@ public final class MetricTrainer {
     private final List<Device> devices;
     private final List<TrainingListener> listeners;
     private final Path checkpointDirectory;
+    private final int checkpointEvery;
+    private final int keepCheckpoints;
+    private final boolean resume;
+    private final Validation validation;
+    private final Float gradientClipNorm;
+    private final int prefetchBatches;
     private NDManager parameterManager;
 
     private MetricTrainer(Builder b) {
@@ -88,6 +102,12 @@ public final class MetricTrainer {
         this.seed = b.seed;
         this.devices = b.devices == null ? List.of(Engine.getInstance().getDevices()) : List.copyOf(b.devices);
         this.checkpointDirectory = b.checkpointDirectory;
+        this.checkpointEvery = b.checkpointEvery;
+        this.keepCheckpoints = b.keepCheckpoints;
+        this.resume = b.resume;
+        this.validation = b.validation;
+        this.gradientClipNorm = b.gradientClipNorm;
+        this.prefetchBatches = b.prefetchBatches;
         this.listeners = List.copyOf(b.listeners == null ? List.of(new TrainingProgress()) : b.listeners);
     }
 
@@ -122,13 +142,17 @@ public final class MetricTrainer {
     }
 
     /**
-     * Trains on the batches of {@code source}.
+     * Trains on the batches of {@code source}; with a checkpoint directory and
+     * {@link Builder#optResume(boolean) resume} set, continues the run checkpointed there.
      *
-     * @return the run's settings and per-epoch history
+     * @return the run's settings and history (for a resumed run, from its first step)
      * @throws IllegalArgumentException before training, if the batches do not fit the network
-     *     (input shape, pixel normalization) or the head (a class loss on pairs or triplets)
+     *     (input shape, pixel normalization) or the head (a class loss on pairs or triplets), or
+     *     cannot teach the loss anything (one class, no class with two images, m = 1)
+     * @throws IllegalStateException before training, if the checkpoint directory holds another
+     *     run, or a run while resume is off
      * @throws TrainingDivergedException if a loss is NaN or infinite; with a checkpoint directory
-     *     set, the last finite parameters are saved there first
+     *     set, the last finite state is checkpointed there first
      */
     public TrainingHistory fit(BatchSource source) {
         EmbeddingNet net = head.getEmbeddingNet();
@@ -145,6 +169,7 @@ public final class MetricTrainer {
                     + ": build the batch source with the network's getPixelNormalization().");
         }
         head.checkLayout(source.layout());
+        BatchChecks.checkCanLearn(head, source);
         AllocatorAdvice.adviseOnce(LOGGER);
         initialize();
         List<ParameterGroup> groups = head.parameterGroups();
@@ -155,87 +180,166 @@ public final class MetricTrainer {
             }
         }
         Optimizer optimizer = newOptimizer(new GroupedLearningRate(learningRate, multipliers));
-        TrainingSettings settings = settings(source, groups, optimizer);
+        String fingerprint = source.images().fingerprint();
+        TrainingSettings settings = settings(source, groups, optimizer, fingerprint);
+        Run run = new Run(settings, optimizer, source, fingerprint);
+        if (checkpointDirectory != null) {
+            run.restoreOrStart();
+        }
         MetricHead.TrainingView view = head.trainingView(source.layout(), devices);
         DefaultTrainingConfig config = new DefaultTrainingConfig(view.loss())
                 .optOptimizer(optimizer)
                 .optDevices(devices.toArray(new Device[0]))
                 .addTrainingListeners(listeners.toArray(new TrainingListener[0]));
-        LOGGER.info("Training {} for {} epochs of {} batches of {} on {} (seed {})", head.describe(), epochs,
-                source.batchesPerEpoch(), source.batchSize(), devices, seed);
-        List<EpochResult> results = new ArrayList<>();
-        try (Model model = Model.newInstance("dml4j-training", devices.get(0))) {
-            model.setBlock(view);
-            try (Trainer trainer = model.newTrainer(config)) {
-                Metrics metrics = new Metrics();
-                metrics.setLimit(1000);
-                trainer.setMetrics(metrics);
-                boolean stepped = false;
-                long step = 0;
-                for (int e = 0; e < epochs; e++) {
-                    long start = System.nanoTime();
-                    double lossSum = 0;
-                    int batches = 0;
-                    long images = 0;
-                    int total = source.batchesPerEpoch();
-                    Iterator<long[]> it = source.batches(e);
-                    for (int bi = 0; it.hasNext(); bi++) {
-                        long[] indices = it.next();
-                        step++;
-                        try (NDManager batchManager = trainer.getManager().newSubManager()) {
-                            TrainingBatch tb = source.load(batchManager, indices);
-                            NDList data = tb.data();
-                            NDList labels = tb.labels();
-                            float value;
-                            NDList predictions;
-                            try (GradientCollector collector = trainer.newGradientCollector()) {
-                                predictions = trainer.forward(data, labels);
-                                NDArray loss = predictions.get(0);
-                                value = loss.getFloat();
-                                if (!Float.isFinite(value)) {
-                                    throw diverged(e + 1, bi + 1, step, value);
-                                }
-                                // DJL refuses a first step whose gradients are all zero
-                                if (value != 0f || stepped) {
-                                    collector.backward(loss);
-                                }
-                            }
-                            if (value != 0f || stepped) {
-                                trainer.step();
-                                stepped = true;
-                            }
-                            lossSum += value;
-                            batches++;
-                            images += tb.images();
-                            Batch batch = new Batch(batchManager, data, labels, indices.length,
-                                    Batchifier.STACK, Batchifier.STACK, bi + 1L, total);
-                            TrainingListener.BatchData batchData = new TrainingListener.BatchData(
-                                    batch, Map.of(devices.get(0), labels), Map.of(devices.get(0), predictions));
-                            trainer.notifyListeners(l -> l.onTrainingBatch(trainer, batchData));
-                        }
-                    }
-                    trainer.notifyListeners(l -> l.onEpoch(trainer));
-                    double seconds = (System.nanoTime() - start) / 1e9;
-                    EpochResult r = new EpochResult(e + 1, batches == 0 ? Double.NaN : lossSum / batches, batches, images,
-                            seconds);
-                    results.add(r);
-                    LOGGER.info("Epoch {}/{}: mean loss {}, {} images/s", r.epoch(), epochs,
-                            String.format(Locale.ROOT, "%.5f", r.meanLoss()),
-                            String.format(Locale.ROOT, "%.0f", r.imagesPerSecond()));
-                    if (checkpointDirectory != null) {
-                        Checkpoints.save(head, checkpointDirectory);
+        if (run.finished || run.epoch >= epochs) {
+            LOGGER.info("The run checkpointed in {} has ended ({} epochs, {} steps): nothing to train", checkpointDirectory,
+                    run.epochs.size(), run.step);
+        } else {
+            LOGGER.info("Training {} for {} epochs of {} batches of {} on {} (seed {}){}", head.describe(), epochs,
+                    source.batchesPerEpoch(), source.batchSize(), devices, seed,
+                    run.step > 0 ? ", resuming at epoch " + (run.epoch + 1) + " batch " + (run.batchInEpoch + 1) : "");
+            try (Model model = Model.newInstance("dml4j-training", devices.get(0))) {
+                model.setBlock(view);
+                try (Trainer trainer = model.newTrainer(config)) {
+                    Metrics metrics = new Metrics();
+                    metrics.setLimit(1000);
+                    trainer.setMetrics(metrics);
+                    List<Parameter> trainable = view.getParameters().values().stream()
+                            .filter(p -> p.requiresGradient() && p.isInitialized()).toList();
+                    while (run.epoch < epochs && !run.finished) {
+                        trainEpoch(trainer, source, run, trainable);
                     }
                 }
             }
         }
-        return new TrainingHistory(settings, results);
+        if (validation != null && validation.restoreBest() && run.bestNetwork != null) {
+            loadNetwork(run.bestNetwork);
+            LOGGER.info("Kept the parameters of epoch {} ({} {})", run.best.epoch(), run.best.metric(),
+                    String.format(Locale.ROOT, "%.4f", run.best.value()));
+        }
+        return new TrainingHistory(settings, run.epochs, run.stepLosses, run.validations, run.best);
+    }
+
+    private void trainEpoch(Trainer trainer, BatchSource source, Run run, List<Parameter> trainable) {
+        int e = run.epoch;
+        long segmentStart = System.nanoTime();
+        int total = source.batchesPerEpoch();
+        Iterator<long[]> it = source.batches(e);
+        for (int skip = 0; skip < run.batchInEpoch && it.hasNext(); skip++) {
+            it.next();
+        }
+        Prefetcher ahead = new Prefetcher(source, it, prefetchBatches);
+        for (int bi = run.batchInEpoch; ahead.hasNext(); bi++) {
+            long[] indices = ahead.next();
+            long step = run.step + 1;
+            float value;
+            long images;
+            try (NDManager batchManager = trainer.getManager().newSubManager()) {
+                TrainingBatch tb = source.load(batchManager, indices, run.step);
+                NDList data = tb.data();
+                NDList labels = tb.labels();
+                NDList predictions;
+                try (GradientCollector collector = trainer.newGradientCollector()) {
+                    predictions = trainer.forward(data, labels);
+                    NDArray loss = predictions.get(0);
+                    value = loss.getFloat();
+                    if (!Float.isFinite(value)) {
+                        run.epochSeconds += (System.nanoTime() - segmentStart) / 1e9;
+                        throw diverged(run, e + 1, bi + 1, step, value);
+                    }
+                    // DJL refuses a first step whose gradients are all zero
+                    if (value != 0f || run.stepped) {
+                        collector.backward(loss);
+                    }
+                }
+                if (value != 0f || run.stepped) {
+                    if (gradientClipNorm != null) {
+                        clipGradients(trainable, gradientClipNorm);
+                    }
+                    trainer.step();
+                    run.stepped = true;
+                }
+                images = tb.images();
+                Batch batch = new Batch(batchManager, data, labels, indices.length,
+                        Batchifier.STACK, Batchifier.STACK, bi + 1L, total);
+                TrainingListener.BatchData batchData = new TrainingListener.BatchData(
+                        batch, Map.of(devices.get(0), labels), Map.of(devices.get(0), predictions));
+                trainer.notifyListeners(l -> l.onTrainingBatch(trainer, batchData));
+            }
+            run.step = step;
+            run.batchInEpoch = bi + 1;
+            run.stepLosses.add(value);
+            run.epochLossSum += value;
+            run.epochBatches++;
+            run.epochImages += images;
+            if (checkpointDirectory != null && checkpointEvery > 0 && step % checkpointEvery == 0 && bi + 1 < total) {
+                long now = System.nanoTime();
+                run.epochSeconds += (now - segmentStart) / 1e9;
+                run.checkpoint();
+                segmentStart = System.nanoTime();
+            }
+        }
+        trainer.notifyListeners(l -> l.onEpoch(trainer));
+        run.epochSeconds += (System.nanoTime() - segmentStart) / 1e9;
+        EpochResult r = new EpochResult(e + 1, run.epochBatches == 0 ? Double.NaN : run.epochLossSum / run.epochBatches,
+                run.epochBatches, run.epochImages, run.epochSeconds);
+        run.epochs.add(r);
+        LOGGER.info("Epoch {}/{}: mean loss {}, {} images/s", r.epoch(), epochs,
+                String.format(Locale.ROOT, "%.5f", r.meanLoss()),
+                String.format(Locale.ROOT, "%.0f", r.imagesPerSecond()));
+        run.epoch = e + 1;
+        run.batchInEpoch = 0;
+        run.epochLossSum = 0;
+        run.epochBatches = 0;
+        run.epochImages = 0;
+        run.epochSeconds = 0;
+        if (validation != null && validation.isDue(e + 1, epochs)) {
+            run.validate();
+        }
+        if (run.epoch >= epochs) {
+            run.finished = true;
+        }
+        if (checkpointDirectory != null) {
+            run.checkpoint();
+        }
+    }
+
+    /**
+     * Scales every gradient by {@code min(1, maxNorm / (norm + 1e-6))}, norm the global L2 norm
+     * of all gradients, as {@code torch.nn.utils.clip_grad_norm_} does; on the engine, without a
+     * copy to the JVM.
+     */
+    private static void clipGradients(List<Parameter> trainable, float maxNorm) {
+        List<NDArray> grads = new ArrayList<>(trainable.size());
+        try {
+            for (Parameter p : trainable) {
+                grads.add(p.getArray().getGradient());
+            }
+            try (NDManager scratch = grads.get(0).getManager().newSubManager()) {
+                NDArray squares = null;
+                for (NDArray g : grads) {
+                    NDArray s = g.square().sum();
+                    s.attach(scratch);
+                    squares = squares == null ? s : squares.add(s);
+                    squares.attach(scratch);
+                }
+                NDArray coefficient = scratch.create(maxNorm).div(squares.sqrt().add(1e-6f)).minimum(1f);
+                coefficient.attach(scratch);
+                for (NDArray g : grads) {
+                    g.muli(coefficient);
+                }
+            }
+        } finally {
+            grads.forEach(NDArray::close);
+        }
     }
 
     private Optimizer newOptimizer(GroupedLearningRate rates) {
         return optimizerFactory != null ? optimizerFactory.create(rates) : optimizerType.create(rates, weightDecay);
     }
 
-    private TrainingSettings settings(BatchSource source, List<ParameterGroup> groups, Optimizer optimizer) {
+    private TrainingSettings settings(BatchSource source, List<ParameterGroup> groups, Optimizer optimizer,
+            String fingerprint) {
         float base = learningRate.getNewValue(0);
         Map<String, Double> rates = new LinkedHashMap<>();
         for (ParameterGroup g : groups) {
@@ -243,11 +347,17 @@ public final class MetricTrainer {
                     .multiply(new java.math.BigDecimal(Float.toString(g.learningRateMultiplier()))).doubleValue());
         }
         String optimizerName = optimizerFactory != null ? optimizer.getClass().getSimpleName() : optimizerType.name();
+        String schedule = isFixed(learningRate) ? null : learningRate.toString();
         return new TrainingSettings(head.describe(), head.getLoss().getName(),
                 head.getMiner() == null ? null : head.getMiner().toString(), optimizerName, decimal(base), rates,
                 optimizerFactory != null ? null : decimal(weightDecay), epochs, seed, source.sampling(),
                 source.layout().name(), devices.stream().map(Device::toString).toList(),
-                source.images().fingerprint(), source.images().size(), source.images().numClasses());
+                fingerprint, source.images().size(), source.images().numClasses(), schedule,
+                gradientClipNorm == null ? null : decimal(gradientClipNorm));
+    }
+
+    private static boolean isFixed(Tracker tracker) {
+        return tracker.getNewValue(0) == tracker.getNewValue(1) && tracker.getNewValue(1) == tracker.getNewValue(1_000_000);
     }
 
     /** A float as the decimal it was written as (1e-3, not 0.0010000000474974513), for the model card. */
@@ -255,16 +365,214 @@ public final class MetricTrainer {
         return Double.parseDouble(Float.toString(value));
     }
 
-    private TrainingDivergedException diverged(int epoch, int batch, long step, float value) {
+    private TrainingDivergedException diverged(Run run, int epoch, int batch, long step, float value) {
         Path saved = null;
         if (checkpointDirectory != null) {
             try {
-                saved = Checkpoints.saveIfFinite(head, checkpointDirectory);
-            } catch (java.io.IOException io) {
-                LOGGER.error("Could not save the last good parameters to {}", checkpointDirectory, io);
+                if (Checkpoints.allFinite(head)) {
+                    saved = run.checkpoint().resolve(TrainingCheckpoints.HEAD_PARAMETERS);
+                } else {
+                    saved = TrainingCheckpoints.latest(checkpointDirectory)
+                            .map(c -> c.resolve(TrainingCheckpoints.HEAD_PARAMETERS)).orElse(null);
+                }
+            } catch (RuntimeException io) {
+                LOGGER.error("Could not save the last good state to {}", checkpointDirectory, io);
             }
         }
         return new TrainingDivergedException(epoch, batch, step, value, saved);
+    }
+
+    private byte[] networkBytes() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            head.getEmbeddingNet().saveParameters(out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private void loadNetwork(byte[] parameters) {
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(parameters))) {
+            head.getEmbeddingNet().loadParameters(parameterManager, in);
+        } catch (IOException | ai.djl.MalformedModelException e) {
+            throw new IllegalStateException("Could not restore the best network's parameters: " + e.getMessage(), e);
+        }
+    }
+
+    /** The mutable state of one {@link #fit}: what a checkpoint saves and a resume restores. */
+    private final class Run {
+        private final TrainingSettings settings;
+        private final Optimizer optimizer;
+        private final BatchSource source;
+        private final String fingerprint;
+        long step;
+        int epoch;
+        int batchInEpoch;
+        boolean stepped;
+        double epochLossSum;
+        int epochBatches;
+        long epochImages;
+        double epochSeconds;
+        final List<Float> stepLosses = new ArrayList<>();
+        final List<EpochResult> epochs = new ArrayList<>();
+        final List<ValidationResult> validations = new ArrayList<>();
+        ModelSelection best;
+        byte[] bestNetwork;
+        int evaluationsWithoutImprovement;
+        boolean finished;
+
+        Run(TrainingSettings settings, Optimizer optimizer, BatchSource source, String fingerprint) {
+            this.settings = settings;
+            this.optimizer = optimizer;
+            this.source = source;
+            this.fingerprint = fingerprint;
+        }
+
+        void restoreOrStart() {
+            Optional<Path> latest = TrainingCheckpoints.latest(checkpointDirectory);
+            if (latest.isEmpty()) {
+                List<Path> broken = TrainingCheckpoints.checkpoints(checkpointDirectory);
+                if (!broken.isEmpty()) {
+                    throw new IllegalStateException("The checkpoint directory " + checkpointDirectory + " holds no intact"
+                            + " checkpoint: " + TrainingCheckpoints.verify(broken.get(0)) + ". Move it away to start anew.");
+                }
+                if (resume) {
+                    LOGGER.info("No checkpoint in {}: starting the run from the beginning", checkpointDirectory);
+                }
+                return;
+            }
+            Path checkpoint = latest.get();
+            if (!resume) {
+                throw new IllegalStateException("The checkpoint directory " + checkpointDirectory + " holds a run (its newest"
+                        + " checkpoint is " + checkpoint.getFileName() + "): resume it with optResume(true), or give"
+                        + " another directory, so that its checkpoints are not overwritten.");
+            }
+            try {
+                TrainingState state = TrainingCheckpoints.readState(checkpoint);
+                checkSameRun(checkpoint, state);
+                Checkpoints.load(head, parameterManager, checkpoint.resolve(TrainingCheckpoints.HEAD_PARAMETERS));
+                Path optimizerFile = checkpoint.resolve(TrainingCheckpoints.OPTIMIZER_STATE);
+                if (optimizer instanceof ResumableOptimizer resumable && Files.isRegularFile(optimizerFile)) {
+                    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(optimizerFile)))) {
+                        resumable.readState(parameterManager, devices.get(0), in, parameterIds());
+                    }
+                } else {
+                    LOGGER.warn("The optimizer {} keeps no state in checkpoints: the resumed run starts it afresh and is not"
+                            + " exactly the uninterrupted one", optimizer.getClass().getSimpleName());
+                }
+                Path bestFile = checkpoint.resolve(TrainingCheckpoints.BEST_NETWORK);
+                bestNetwork = Files.isRegularFile(bestFile) ? Files.readAllBytes(bestFile) : null;
+                step = state.step();
+                epoch = state.epoch();
+                batchInEpoch = state.batchInEpoch();
+                stepped = state.stepped();
+                epochLossSum = state.epochLossSum();
+                epochBatches = state.epochBatches();
+                epochImages = state.epochImages();
+                epochSeconds = state.epochSeconds();
+                stepLosses.addAll(state.stepLosses());
+                epochs.addAll(state.epochs());
+                validations.addAll(state.validations());
+                best = state.best();
+                evaluationsWithoutImprovement = state.evaluationsWithoutImprovement();
+                finished = state.finished() && best != null && best.stoppedEarly();
+                LOGGER.info("Resuming from {}: {} steps done, epoch {} batch {}", checkpoint, step, epoch + 1,
+                        batchInEpoch + 1);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("Could not resume from the checkpoint " + checkpoint + ": "
+                        + e.getMessage(), e);
+            }
+        }
+
+        private void checkSameRun(Path checkpoint, TrainingState state) {
+            List<String> differences = new ArrayList<>();
+            if (!head.describe().equals(state.head())) {
+                differences.add("head " + state.head() + " vs " + head.describe());
+            }
+            if (!optimizer.getClass().getName().equals(state.optimizer())) {
+                differences.add("optimizer " + state.optimizer() + " vs " + optimizer.getClass().getName());
+            }
+            if (!fingerprint.equals(state.dataFingerprint())) {
+                differences.add("training data fingerprint " + state.dataFingerprint() + " vs " + fingerprint);
+            }
+            if (!source.sampling().equals(state.sampling())) {
+                differences.add("batches " + state.sampling() + " vs " + source.sampling());
+            }
+            if (!differences.isEmpty()) {
+                throw new IllegalStateException("The checkpoint " + checkpoint + " is of another run than this trainer's: "
+                        + String.join("; ", differences) + ".");
+            }
+        }
+
+        void validate() {
+            Map<String, Double> metrics = validation.evaluate(head.getEmbeddingNet());
+            ValidationResult result = new ValidationResult(epoch, step, metrics);
+            validations.add(result);
+            double value = metrics.get(validation.metric());
+            boolean improved = best == null || value > best.value() + validation.minDelta();
+            if (improved) {
+                best = new ModelSelection(validation.metric(), value, epoch, step,
+                        validation.images() == null ? 0 : validation.images().size(), validationFingerprint(), false);
+                bestNetwork = networkBytes();
+                evaluationsWithoutImprovement = 0;
+            } else {
+                evaluationsWithoutImprovement++;
+            }
+            LOGGER.info("Validation after epoch {}: {} {} (best {} at epoch {})", epoch, validation.metric(),
+                    String.format(Locale.ROOT, "%.4f", value), String.format(Locale.ROOT, "%.4f", best.value()),
+                    best.epoch());
+            if (validation.patience() > 0 && evaluationsWithoutImprovement >= validation.patience()
+                    && epoch < MetricTrainer.this.epochs) {
+                LOGGER.info("Stopping early after epoch {}: no improvement of {} in {} evaluations", epoch,
+                        validation.metric(), evaluationsWithoutImprovement);
+                best = best.withStoppedEarly();
+                finished = true;
+            }
+        }
+
+        Path checkpoint() {
+            TrainingState state = new TrainingState(TrainingState.FORMAT, step, epoch, batchInEpoch, stepped, epochLossSum,
+                    epochBatches, epochImages, epochSeconds, stepLosses, epochs, validations, best,
+                    evaluationsWithoutImprovement, finished, head.describe(), optimizer.getClass().getName(), fingerprint,
+                    source.sampling());
+            Map<String, TrainingCheckpoints.FileWriter> files = new LinkedHashMap<>();
+            files.put(TrainingCheckpoints.HEAD_PARAMETERS, head::saveParameters);
+            if (optimizer instanceof ResumableOptimizer resumable) {
+                files.put(TrainingCheckpoints.OPTIMIZER_STATE, out -> resumable.writeState(out, parameterNames()));
+            }
+            byte[] bestBytes = bestNetwork;
+            if (bestBytes != null) {
+                files.put(TrainingCheckpoints.BEST_NETWORK, out -> out.write(bestBytes));
+            }
+            Path written = TrainingCheckpoints.write(checkpointDirectory, state, files, keepCheckpoints);
+            LOGGER.debug("Checkpoint {}", written);
+            return written;
+        }
+    }
+
+    /** The path of every parameter of the head by its id: ids are random per JVM, paths are not. */
+    private Map<String, String> parameterNames() {
+        Map<String, String> names = new HashMap<>();
+        for (ai.djl.util.Pair<String, Parameter> p : head.getParameters()) {
+            names.put(p.getValue().getId(), p.getKey());
+        }
+        return names;
+    }
+
+    private Map<String, String> parameterIds() {
+        Map<String, String> ids = new HashMap<>();
+        parameterNames().forEach((id, name) -> ids.put(name, id));
+        return ids;
+    }
+
+    private String validationFingerprintCache;
+
+    private String validationFingerprint() {
+        if (validationFingerprintCache == null && validation.images() != null) {
+            validationFingerprintCache = validation.images().fingerprint();
+        }
+        return validationFingerprintCache;
     }
 
     /**
@@ -295,6 +603,12 @@ public final class MetricTrainer {
         private List<Device> devices;
         private List<TrainingListener> listeners;
         private Path checkpointDirectory;
+        private int checkpointEvery;
+        private int keepCheckpoints = 3;
+        private boolean resume;
+        private Validation validation;
+        private Float gradientClipNorm;
+        private int prefetchBatches = 2;
 
         private Builder() {}
 
@@ -372,11 +686,92 @@ public final class MetricTrainer {
         }
 
         /**
-         * Saves the head's parameters (network and loss) to {@code dir} after every epoch (as
-         * {@value Checkpoints#FILE_NAME}), and the last finite ones when training diverges.
+         * Checkpoints the run in {@code dir}: at the end of every epoch, every
+         * {@link #optCheckpointEvery} steps, and (the last finite state) when training diverges.
+         * A checkpoint holds everything a resumed run needs to continue exactly (see
+         * {@link TrainingCheckpoints}). A directory that already holds a run is refused unless
+         * {@link #optResume(boolean)} is set, so that no run is overwritten.
+         *
+         * @param dir the run's checkpoint directory, created if missing
+         * @return this builder
          */
         public Builder optCheckpointDirectory(Path dir) {
             this.checkpointDirectory = dir;
+            return this;
+        }
+
+        /**
+         * Also checkpoints every {@code steps} optimizer steps within an epoch (default 0: at
+         * epoch ends only). Needs a checkpoint directory.
+         *
+         * @param steps steps between checkpoints, 0 for none within epochs
+         * @return this builder
+         */
+        public Builder optCheckpointEvery(int steps) {
+            this.checkpointEvery = steps;
+            return this;
+        }
+
+        /**
+         * Keeps the newest {@code keep} checkpoints, removing older ones (default 3).
+         *
+         * @param keep at least 1
+         * @return this builder
+         */
+        public Builder optKeepCheckpoints(int keep) {
+            this.keepCheckpoints = keep;
+            return this;
+        }
+
+        /**
+         * Continues the run checkpointed in the checkpoint directory, from its newest intact
+         * checkpoint (default false). With one engine thread the resumed run is bit for bit the
+         * uninterrupted one: weights, optimizer state, losses. The head, optimizer, training data
+         * and batch settings must be the run's; the number of epochs may grow. An empty directory
+         * starts the run.
+         *
+         * @param resume true to resume
+         * @return this builder
+         */
+        public Builder optResume(boolean resume) {
+            this.resume = resume;
+            return this;
+        }
+
+        /**
+         * Evaluates on validation images during training, keeps the best parameters by its
+         * metric and stops early when it stops improving (default none); see {@link Validation}.
+         *
+         * @param validation the validation
+         * @return this builder
+         */
+        public Builder optValidation(Validation validation) {
+            this.validation = validation;
+            return this;
+        }
+
+        /**
+         * Clips gradients to a global L2 norm before each update, as PyTorch's
+         * {@code clip_grad_norm_} (default: no clipping).
+         *
+         * @param maxNorm the largest global norm, positive
+         * @return this builder
+         */
+        public Builder optGradientClipping(float maxNorm) {
+            this.gradientClipNorm = maxNorm;
+            return this;
+        }
+
+        /**
+         * Asks the images to prepare the next {@code batches} batches while the engine computes
+         * the current one (default 2); a streaming source decodes them on its own threads, an
+         * in-memory one ignores it.
+         *
+         * @param batches batches ahead, 0 for none
+         * @return this builder
+         */
+        public Builder optPrefetch(int batches) {
+            this.prefetchBatches = batches;
             return this;
         }
 
@@ -410,6 +805,29 @@ public final class MetricTrainer {
                 if (devices.stream().distinct().count() < devices.size()) {
                     throw new IllegalArgumentException("MetricTrainer's devices must differ, got " + devices + ".");
                 }
+            }
+            if (checkpointEvery < 0) {
+                throw new IllegalArgumentException("MetricTrainer's checkpoint interval must be 0 (epoch ends only) or a"
+                        + " number of steps, got " + checkpointEvery + ".");
+            }
+            if (checkpointEvery > 0 && checkpointDirectory == null) {
+                throw new IllegalArgumentException("MetricTrainer checkpoints every " + checkpointEvery
+                        + " steps but has no checkpoint directory: call optCheckpointDirectory(dir).");
+            }
+            if (resume && checkpointDirectory == null) {
+                throw new IllegalArgumentException("MetricTrainer resumes from a checkpoint directory: call"
+                        + " optCheckpointDirectory(dir).");
+            }
+            if (keepCheckpoints < 1) {
+                throw new IllegalArgumentException("MetricTrainer keeps at least 1 checkpoint, got " + keepCheckpoints + ".");
+            }
+            if (gradientClipNorm != null && (!(gradientClipNorm > 0f) || !Float.isFinite(gradientClipNorm))) {
+                throw new IllegalArgumentException("MetricTrainer's gradient clipping norm must be a positive number, got "
+                        + gradientClipNorm + ".");
+            }
+            if (prefetchBatches < 0) {
+                throw new IllegalArgumentException("MetricTrainer's prefetch must be 0 or more batches, got "
+                        + prefetchBatches + ".");
             }
             return new MetricTrainer(this);
         }

@@ -270,7 +270,7 @@ class ModelCardTest {
         assertEquals("Metric 'nmi' is NaN; only finite values can be recorded (leave the metric out instead).",
                 e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new TrainingProvenance("d", "abc", 1, 1, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, "yesterday", null));
+                null, null, null, null, null, null, null, null, null, null, null, "yesterday", null, null, null, null));
         assertEquals("The creation time 'yesterday' is not an ISO-8601 instant such as 2025-01-31T12:00:00Z.",
                 e.getMessage());
         TrainingProvenance p = TrainingProvenance.builder().setDataset("d", "abc", 10, 2).build();
@@ -297,7 +297,7 @@ class ModelCardTest {
             io.github.dml4j.provenance.TrainingSettings settings = new io.github.dml4j.provenance.TrainingSettings(
                     head.describe(), head.getLoss().getName(), head.getMiner().toString(), "ADAM", 0.001,
                     Map.of("embedding", 0.001), 0.0, 3, 7, sampling, "CLASSES", List.of("cpu()"), data.fingerprint(),
-                    data.size(), data.numClasses());
+                    data.size(), data.numClasses(), null, null);
             io.github.dml4j.provenance.TrainingHistory history = new io.github.dml4j.provenance.TrainingHistory(settings,
                     List.of(new io.github.dml4j.provenance.EpochResult(1, 0.5, 10, 640, 1.0),
                             new io.github.dml4j.provenance.EpochResult(2, 0.25, 10, 640, 1.0)));

@@ -45,7 +45,7 @@ class CheckpointsTest {
         MetricHead head = MetricHead.builder().setEmbeddingNet(net).setLoss(arcFace).build();
         MetricTrainer.builder().setHead(head).optEpochs(1).optCheckpointDirectory(dir).optListeners().build()
                 .fit(TrainingFixtures.classBatches(train, net, 16, 4, 0));
-        Path file = dir.resolve(Checkpoints.FILE_NAME);
+        Path file = TrainingCheckpoints.latest(dir).orElseThrow().resolve(TrainingCheckpoints.HEAD_PARAMETERS);
         assertTrue(Files.isRegularFile(file));
         try (NDManager manager = NDManager.newBaseManager()) {
             MetricHead fresh = arcFaceHead(4, manager);

@@ -202,7 +202,8 @@ class MetricTrainerTest {
         assertEquals(7, e.getStep());
         assertTrue(e.getMessage().startsWith("Training diverged: the loss is NaN at epoch 2, batch 3 (step 7). The last good weights are in "),
                 e.getMessage());
-        assertEquals(dir.resolve(Checkpoints.FILE_NAME), e.getCheckpoint());
+        // the NaN forward pass poisoned batch norm's running statistics, so the last intact checkpoint (epoch 1's) is named
+        assertEquals(dir.resolve("step-000000000004").resolve(TrainingCheckpoints.HEAD_PARAMETERS), e.getCheckpoint());
 
         // the NaN batch already poisoned batch norm's running statistics in the forward pass, so the
         // network itself is no longer usable; the checkpoint still holds finite weights (epoch 1's)

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the trainer refuses before training, and its messages. */
 class TrainerChecksTest {
@@ -119,5 +120,69 @@ class TrainerChecksTest {
         assertEquals("MetricTrainer's weight decay must be a finite number >= 0, got -1.0.",
                 assertThrows(IllegalArgumentException.class,
                         () -> MetricTrainer.builder().setHead(head).optWeightDecay(-1f).build()).getMessage());
+    }
+
+    @Test
+    void batchesThatHoldNoPositivePairAreRefusedBeforeTrainingSayingWhy() {
+        EmbeddingNet net = TrainingFixtures.newNet();
+        MetricHead head = TrainingFixtures.tripletHead(net);
+        MetricTrainer trainer = MetricTrainer.builder().setHead(head).optListeners().build();
+        // one class
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> trainer.fit(TrainingFixtures.classBatches(SyntheticImages.generate(1, 8, 3), net, 4, 4, 0)));
+        assertEquals("The training images hold a single class (label 0): TripletMarginLoss learns to tell classes apart"
+                + " and needs images of at least 2 classes.", e.getMessage());
+        // singletons only
+        LabeledImages singletons = SyntheticImages.generate(8, 1, 3);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> trainer.fit(TrainingFixtures.classBatches(singletons, net, 8, 2, 0)));
+        assertEquals("Every one of the 8 training classes has a single image, so no batch holds a positive pair and"
+                + " TripletMarginLoss would train at loss 0: give classes two or more images, or train a classification"
+                + " loss such as ArcFaceLoss.", e.getMessage());
+        // m = 1
+        e = assertThrows(IllegalArgumentException.class,
+                () -> trainer.fit(TrainingFixtures.classBatches(IMAGES, net, 4, 1, 0)));
+        assertEquals("The batches draw m = 1 image per class, so no batch holds a positive pair and TripletMarginLoss"
+                + " would train at loss 0: set m to 2 or more (ClassBatches.optM).", e.getMessage());
+        assertFalse(head.isInitialized(), "refused before anything was initialized");
+        // a classification loss learns from single images
+        MetricTrainer.builder().setHead(arcFaceHead(TrainingFixtures.newNet(true))).optEpochs(1).optListeners().build()
+                .fit(TrainingFixtures.classBatches(IMAGES, net, 4, 1, 0));
+    }
+
+    @Test
+    void anMThatNoBatchCanHoldHasItsOwnMessage() {
+        for (int m : new int[] {0, -3}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> TrainingFixtures.classBatches(IMAGES, TrainingFixtures.newNet(), 8, m, 0));
+            assertEquals("MPerClassSampler's m (images per class) must be at least 1, got " + m + ".", e.getMessage());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainingFixtures.classBatches(IMAGES, TrainingFixtures.newNet(), 8, 16, 0));
+        assertEquals("MPerClassSampler's m = 16 images per class is more than the batch size 8: a batch holds batch size"
+                + " / m classes of m images each, so m must be at most the batch size (and at least 2 for pair and"
+                + " triplet losses).", e.getMessage());
+    }
+
+    @Test
+    void aDirectoryHoldingARunIsNotOverwrittenWithoutResume(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        EmbeddingNet net = TrainingFixtures.newNet();
+        MetricTrainer.builder().setHead(TrainingFixtures.tripletHead(net)).optEpochs(1).optCheckpointDirectory(dir)
+                .optListeners().build().fit(TrainingFixtures.classBatches(IMAGES, net, 8, 2, 0));
+        EmbeddingNet other = TrainingFixtures.newNet();
+        MetricTrainer again = MetricTrainer.builder().setHead(TrainingFixtures.tripletHead(other)).optEpochs(1)
+                .optCheckpointDirectory(dir).optListeners().build();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> again.fit(TrainingFixtures.classBatches(IMAGES, other, 8, 2, 0)));
+        assertEquals("The checkpoint directory " + dir + " holds a run (its newest checkpoint is step-000000000004):"
+                + " resume it with optResume(true), or give another directory, so that its checkpoints are not"
+                + " overwritten.", e.getMessage());
+        // resuming with other batches is refused naming the difference
+        MetricTrainer resumed = MetricTrainer.builder().setHead(TrainingFixtures.tripletHead(other)).optEpochs(2)
+                .optCheckpointDirectory(dir).optResume(true).optListeners().build();
+        e = assertThrows(IllegalStateException.class,
+                () -> resumed.fit(TrainingFixtures.classBatches(IMAGES, other, 8, 2, 1)));
+        assertTrue(e.getMessage().startsWith("The checkpoint " + dir.resolve("step-000000000004")
+                + " is of another run than this trainer's: batches SamplingSettings["), e.getMessage());
     }
 }
