@@ -102,6 +102,7 @@ public record ModelCard(
         if (distance == null || distance.isBlank()) {
             throw new IllegalArgumentException("The model card needs the name of its distance, e.g. \"l2\" or \"cosine\".");
         }
+        Distance.named(distance); // fails naming the unknown distance and the known ones
         if (threshold != null && !Double.isFinite(threshold)) {
             throw new IllegalArgumentException("The threshold must be finite, got " + threshold + ".");
         }

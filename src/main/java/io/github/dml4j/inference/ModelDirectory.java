@@ -73,9 +73,9 @@ public final class ModelDirectory {
      * card (or of the default engine if that one is not available).
      *
      * @throws ModelLoadException naming the path and the problem: the directory or a file is
-     *     missing, the card is not valid JSON or of an unsupported format version, the parameter
-     *     file is corrupt, truncated or changed since it was saved (its size or SHA-256 is not the
-     *     card's), or it does not match the card's architecture
+     *     missing, the card is not valid JSON, of an unsupported format version or names an
+     *     unknown distance, the parameter file is corrupt, truncated or changed since it was
+     *     saved (its size or SHA-256 is not the card's), or it does not match the card's architecture
      * @throws IOException if reading fails otherwise
      */
     public static EmbeddingModel read(Path dir) throws IOException {

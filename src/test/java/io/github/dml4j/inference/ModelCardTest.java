@@ -136,6 +136,20 @@ class ModelCardTest {
     }
 
     @Test
+    void unknownDistanceIsRefusedNamingTheKnownOnes() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ModelCard card = ModelCard.describe(TestModels.smallNet(manager));
+            String known = "expected one of cosine, dot, l2, l2_normalized, squared_l2, squared_l2_normalized.";
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> card.withDistance("manhattan-ish"));
+            assertEquals("Unknown distance 'manhattan-ish': " + known, e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> ModelCard.fromJson(
+                    card.toJson().replace("\"distance\": \"l2\"", "\"distance\": \"manhattan-ish\"")));
+            assertEquals("The model card is invalid: Unknown distance 'manhattan-ish': " + known, e.getMessage());
+        }
+    }
+
+    @Test
     void calibrationRoundTripsThroughJsonWithItsMethodAndNullTarget() {
         try (NDManager manager = NDManager.newBaseManager()) {
             ModelCard plain = ModelCard.describe(TestModels.smallNet(manager));

@@ -315,6 +315,16 @@ class ModelLoadErrorsTest {
         criteriaFail(message);
     }
 
+    @Test
+    void cardWithAnUnknownDistance() throws IOException {
+        editCard("\"distance\": \"l2\"", "\"distance\": \"manhattan-ish\"");
+        String message = "The model card " + card + " is invalid: Unknown distance 'manhattan-ish': expected one of"
+                + " cosine, dot, l2, l2_normalized, squared_l2, squared_l2_normalized.";
+        assertEquals(card, fails(dir, message).getPath());
+        criteriaFail(message);
+        criteriaLoadFails(card, message);
+    }
+
     /** A card written before the parameter file's SHA-256 was recorded loads, with one warning. */
     @Test
     void cardWithoutDigestLoadsUnverified() throws Exception {
