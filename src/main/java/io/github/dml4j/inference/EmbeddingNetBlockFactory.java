@@ -31,19 +31,16 @@ public final class EmbeddingNetBlockFactory implements BlockFactory {
     public EmbeddingNetBlockFactory() {}
 
     /**
-     * Reads the model card in {@code modelPath} and builds the uninitialized network it describes.
+     * Reads the model card in {@code modelPath}, checks the parameter file against it as
+     * {@link ModelDirectory#read(Path)} does (its header, and its size and SHA-256 if the card
+     * records them; a card that does not is checked by loading the model once), and builds the
+     * uninitialized network it describes.
      *
-     * @throws ModelLoadException naming the card if it is missing or invalid
+     * @throws ModelLoadException naming the file if the card or the parameter file is missing or
+     *     invalid, or the parameter file is truncated or changed since the model was saved
      */
     @Override
     public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) throws IOException {
-        Path card = modelPath.resolve(ModelCard.FILE_NAME);
-        ModelCard c = ModelCard.read(card);
-        try {
-            return c.newNet();
-        } catch (IllegalArgumentException e) {
-            throw new ModelLoadException(card, "The model card " + card + " describes no valid network: "
-                    + e.getMessage(), e);
-        }
+        return ModelDirectory.criteriaNet(modelPath, model.getNDManager().getDevice());
     }
 }

@@ -14,6 +14,7 @@ import io.github.dml4j.Dml4j;
 import io.github.dml4j.backbone.Backbone;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.ColorMode;
+import io.github.dml4j.data.FileDigests;
 import io.github.dml4j.data.ImagePreprocessing;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.distance.Distance;
@@ -30,13 +31,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * The description saved next to a model's parameters, as {@code model-card.json}: everything
  * needed to rebuild the network and to feed it (architecture, input size, colour and pixel
  * normalization), how to compare its embeddings (distance, calibrated threshold), which
- * software made it (library and engine versions) and how it was trained
- * ({@link TrainingProvenance}). As Tribuo's model provenance, it is immutable; the
+ * software made it (library and engine versions), how it was trained
+ * ({@link TrainingProvenance}) and, once saved, the size and SHA-256 of the parameter file
+ * ({@link FileDigest}), which loading checks. As Tribuo's model provenance, it is immutable; the
  * {@code with*} methods return changed copies.
  *
  * <p>The JSON is pretty printed, with camelCase keys equal to the record component names;
@@ -56,6 +59,9 @@ import java.util.Objects;
  * @param calibration how the threshold was chosen and what it achieved on the calibration pairs,
  *     or null (cards written before calibration existed may hold a bare threshold)
  * @param training how the model was trained, or null if unknown
+ * @param parameterFile the parameter file as {@link ModelDirectory#write} wrote it next to this card
+ *     (name, size, SHA-256), or null for a card not written to a model directory yet and for
+ *     cards written before DML4J recorded it, whose parameters cannot be verified
  */
 public record ModelCard(
         int formatVersion,
@@ -66,7 +72,8 @@ public record ModelCard(
         String distance,
         Double threshold,
         ThresholdCalibration calibration,
-        TrainingProvenance training) {
+        TrainingProvenance training,
+        FileDigest parameterFile) {
 
     /** The card format version this DML4J writes. */
     public static final int FORMAT_VERSION = 1;
@@ -95,6 +102,7 @@ public record ModelCard(
         if (distance == null || distance.isBlank()) {
             throw new IllegalArgumentException("The model card needs the name of its distance, e.g. \"l2\" or \"cosine\".");
         }
+        Distance.named(distance); // fails naming the unknown distance and the known ones
         if (threshold != null && !Double.isFinite(threshold)) {
             throw new IllegalArgumentException("The threshold must be finite, got " + threshold + ".");
         }
@@ -102,6 +110,17 @@ public record ModelCard(
             throw new IllegalArgumentException("The threshold " + threshold + " differs from the calibration's, "
                     + calibration.threshold() + ".");
         }
+    }
+
+    /**
+     * A card without a recorded parameter file, as cards are before {@link ModelDirectory#write}
+     * writes them; see the record's components.
+     *
+     * @throws IllegalArgumentException if a required part is missing or inconsistent
+     */
+    public ModelCard(int formatVersion, Library library, EngineInfo engine, Architecture architecture, Input input,
+                     String distance, Double threshold, ThresholdCalibration calibration, TrainingProvenance training) {
+        this(formatVersion, library, engine, architecture, input, distance, threshold, calibration, training, null);
     }
 
     private static void require(Object value, String field) {
@@ -125,7 +144,7 @@ public record ModelCard(
     public static ModelCard describe(EmbeddingNet net) {
         Objects.requireNonNull(net, "net");
         return new ModelCard(FORMAT_VERSION, Library.current(), EngineInfo.current(), Architecture.of(net),
-                Input.of(net), net.isNormalize() ? "cosine" : "l2", null, null, null);
+                Input.of(net), net.isNormalize() ? "cosine" : "l2", null, null, null, null);
     }
 
     /**
@@ -137,7 +156,8 @@ public record ModelCard(
             return this;
         }
         // a threshold is on the old distance's score scale: it does not carry over
-        return new ModelCard(formatVersion, library, engine, architecture, input, distanceName, null, null, training);
+        return new ModelCard(formatVersion, library, engine, architecture, input, distanceName, null, null, training,
+                parameterFile);
     }
 
     /** Returns a copy comparing embeddings with {@code distance} (its {@link Distance#name()}). */
@@ -150,13 +170,14 @@ public record ModelCard(
      * prefer {@link #withCalibration(ThresholdCalibration)}, which records how it was chosen.
      */
     public ModelCard withThreshold(Double newThreshold) {
-        return new ModelCard(formatVersion, library, engine, architecture, input, distance, newThreshold, null, training);
+        return new ModelCard(formatVersion, library, engine, architecture, input, distance, newThreshold, null, training,
+                parameterFile);
     }
 
     /** Returns a copy with the calibration and its threshold ({@code null} removes both). */
     public ModelCard withCalibration(ThresholdCalibration newCalibration) {
         return new ModelCard(formatVersion, library, engine, architecture, input, distance,
-                newCalibration == null ? null : newCalibration.threshold(), newCalibration, training);
+                newCalibration == null ? null : newCalibration.threshold(), newCalibration, training, parameterFile);
     }
 
     /**
@@ -175,12 +196,22 @@ public record ModelCard(
         Input fitted = new Input(i.channels(), i.height(), i.width(), i.mean(), i.std(), i.colour(), preprocessing.fit(),
                 i.normalization());
         return new ModelCard(formatVersion, library, engine, architecture, fitted, distance, threshold, calibration,
-                training);
+                training, parameterFile);
     }
 
     /** Returns a copy with the given training provenance ({@code null} removes it). */
     public ModelCard withTraining(TrainingProvenance provenance) {
-        return new ModelCard(formatVersion, library, engine, architecture, input, distance, threshold, calibration, provenance);
+        return new ModelCard(formatVersion, library, engine, architecture, input, distance, threshold, calibration, provenance,
+                parameterFile);
+    }
+
+    /**
+     * Returns a copy recording the parameter file it describes ({@code null} removes it);
+     * {@link ModelDirectory#write} sets it when it saves a model.
+     */
+    public ModelCard withParameterFile(FileDigest file) {
+        return new ModelCard(formatVersion, library, engine, architecture, input, distance, threshold, calibration, training,
+                file);
     }
 
     /**
@@ -348,6 +379,45 @@ public record ModelCard(
      */
     public void write(Path file) throws IOException {
         Files.writeString(file, toJson() + "\n", StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A file of a model directory as it was written, so that loading can tell a truncated,
+     * corrupted or replaced file from the one saved.
+     *
+     * @param name the file's name in the model directory, e.g. {@value ModelDirectory#PARAMETER_FILE}
+     * @param size its length in bytes
+     * @param sha256 the SHA-256 of its bytes as lower-case hex, see {@link FileDigests#sha256}
+     */
+    public record FileDigest(String name, long size, String sha256) {
+
+        private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+        /** Validates the name (a plain file name), the size and the digest, and lower-cases the digest. */
+        public FileDigest {
+            if (name == null || name.isBlank() || name.contains("/") || name.contains("\\") || name.equals(".")
+                    || name.equals("..")) {
+                throw new IllegalArgumentException("The recorded file needs a plain file name, got "
+                        + (name == null ? "none" : "'" + name + "'") + ".");
+            }
+            if (size < 0) {
+                throw new IllegalArgumentException("The recorded size of " + name + " is negative: " + size + ".");
+            }
+            sha256 = sha256 == null ? null : sha256.toLowerCase(Locale.ROOT);
+            if (sha256 == null || !SHA256.matcher(sha256).matches()) {
+                throw new IllegalArgumentException("The recorded SHA-256 of " + name + " is not 64 hex digits: "
+                        + (sha256 == null ? "none" : "'" + sha256 + "'") + ".");
+            }
+        }
+
+        /**
+         * The name, size and SHA-256 of {@code file} as it is now.
+         *
+         * @throws IOException if the file cannot be read
+         */
+        public static FileDigest of(Path file) throws IOException {
+            return new FileDigest(file.getFileName().toString(), Files.size(file), FileDigests.sha256(file));
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.data.FileDigests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -41,10 +44,13 @@ import java.util.stream.Stream;
  * loads it with DJL's {@link Criteria}.
  *
  * <p>Reading checks everything it can before and after DJL loads the parameters (the card, the
- * parameter file's header, every parameter's presence and shape, the input shape recorded in the
- * file) and fails with a {@link ModelLoadException} naming the file and the problem; it never
- * changes the directory. Writing goes through a temporary directory inside the target, parameters
- * first and card last, so an interrupted write never leaves a card beside incomplete parameters.
+ * parameter file's header, its size and SHA-256 against those the card records, every parameter's
+ * presence and shape, the input shape recorded in the file) and fails with a
+ * {@link ModelLoadException} naming the file and the problem; it never changes the directory.
+ * Cards written before DML4J recorded the parameter file's SHA-256 still load, with a warning
+ * (once per directory) that the parameters cannot be verified. Writing goes through a temporary
+ * directory inside the target, parameters first and card last, so an interrupted write never
+ * leaves a card beside incomplete parameters.
  */
 public final class ModelDirectory {
 
@@ -57,6 +63,8 @@ public final class ModelDirectory {
     private static final Logger LOGGER = LoggerFactory.getLogger(ModelDirectory.class);
     private static final Pattern PARAMETER_FILES = Pattern.compile(Pattern.quote(MODEL_NAME) + "-\\d{4}\\.params");
     private static final String TEMP_PREFIX = ".saving-";
+    /** Parameter files whose card records no SHA-256, already warned about. */
+    static final Set<Path> WARNED_UNVERIFIED = ConcurrentHashMap.newKeySet();
 
     private ModelDirectory() {}
 
@@ -65,8 +73,9 @@ public final class ModelDirectory {
      * card (or of the default engine if that one is not available).
      *
      * @throws ModelLoadException naming the path and the problem: the directory or a file is
-     *     missing, the card is not valid JSON or of an unsupported format version, the parameter
-     *     file is corrupt or truncated, or it does not match the card's architecture
+     *     missing, the card is not valid JSON, of an unsupported format version or names an
+     *     unknown distance, the parameter file is corrupt, truncated or changed since it was
+     *     saved (its size or SHA-256 is not the card's), or it does not match the card's architecture
      * @throws IOException if reading fails otherwise
      */
     public static EmbeddingModel read(Path dir) throws IOException {
@@ -86,7 +95,7 @@ public final class ModelDirectory {
         ModelCard card = ModelCard.read(cardFile);
         EmbeddingNet net = newNet(card, cardFile);
         Path paramFile = root.resolve(PARAMETER_FILE);
-        checkParameterHeader(paramFile);
+        checkParameterFile(paramFile, card, cardFile);
 
         String engine = engineName(card);
         Device dev = device == null ? Engine.getEngine(engine).defaultDevice() : device;
@@ -123,7 +132,9 @@ public final class ModelDirectory {
      * Returns DJL {@link Criteria} that load the model in {@code dir} as a {@code ZooModel<Image,
      * float[]>}, with the network rebuilt from the card by {@link EmbeddingNetBlockFactory} and
      * images prepared by the card's {@link EmbeddingTranslator}. Its predictors give the same
-     * embeddings as {@link EmbeddingModel#embed(Image)}.
+     * embeddings as {@link EmbeddingModel#embed(Image)}. {@code loadModel()} checks the parameter
+     * file against the card as {@link #read(Path)} does and fails with a {@link ModelLoadException}
+     * naming the file if it is truncated or changed.
      *
      * @throws ModelLoadException if the directory, card or parameter file is missing or the card invalid
      */
@@ -153,7 +164,8 @@ public final class ModelDirectory {
 
     /**
      * Writes a model's parameters ({@value #PARAMETER_FILE}) and card ({@value ModelCard#FILE_NAME})
-     * to {@code dir}, creating it and its parents if needed.
+     * to {@code dir}, creating it and its parents if needed. The card written records the parameter
+     * file's size and SHA-256 ({@link ModelCard#parameterFile()}); the model's own card is unchanged.
      *
      * <p>{@code dir} must be new, empty, or a DML4J model directory (one holding a model card),
      * whose model is then replaced: its card and parameter files, including parameter files of
@@ -205,7 +217,7 @@ public final class ModelDirectory {
                 throw new IOException("DJL did not write " + PARAMETER_FILE + " in " + temp + ".");
             }
             Path cardFile = temp.resolve(ModelCard.FILE_NAME);
-            card.write(cardFile);
+            card.withParameterFile(ModelCard.FileDigest.of(params)).write(cardFile);
             move(params, target.resolve(PARAMETER_FILE));
             if (replacing) {
                 deleteOtherParameterFiles(target);
@@ -217,7 +229,70 @@ public final class ModelDirectory {
         LOGGER.debug("Saved {} to {}", net, target);
     }
 
+    /**
+     * The network for DJL's {@link Criteria}, as {@link EmbeddingNetBlockFactory} returns it: rebuilt
+     * from the card in {@code modelDir} after the parameter file is checked against the card. A
+     * card that records no SHA-256 gets the checks of {@link #read(Path, Device)} instead, by a
+     * trial load onto {@code device}, so that a truncated file fails here, named, and not in DJL.
+     */
+    static EmbeddingNet criteriaNet(Path modelDir, Device device) throws IOException {
+        Path root = checkModelDirectory(modelDir);
+        Path cardFile = root.resolve(ModelCard.FILE_NAME);
+        ModelCard card = ModelCard.read(cardFile);
+        EmbeddingNet net = newNet(card, cardFile);
+        if (!checkParameterFile(root.resolve(PARAMETER_FILE), card, cardFile)) {
+            read(root, device).close();
+        }
+        return net;
+    }
+
     // ---- loading helpers ----
+
+    /**
+     * Checks the parameter file's header and, if the card records them, its size and SHA-256.
+     *
+     * @return whether the file was verified against the card: false for a card without a digest
+     */
+    private static boolean checkParameterFile(Path paramFile, ModelCard card, Path cardFile) throws ModelLoadException {
+        checkParameterHeader(paramFile);
+        ModelCard.FileDigest recorded = card.parameterFile();
+        if (recorded == null) {
+            if (WARNED_UNVERIFIED.add(paramFile)) {
+                LOGGER.warn("{} records no SHA-256 of {} (it was written before DML4J recorded one), so a changed or"
+                        + " corrupted parameter file cannot be detected; save the model again to record it.",
+                        cardFile, paramFile.getFileName());
+            }
+            return false;
+        }
+        if (!recorded.name().equals(PARAMETER_FILE)) {
+            throw new ModelLoadException(cardFile, "The model card " + cardFile + " records the parameter file '"
+                    + recorded.name() + "', but a model directory's parameter file is " + PARAMETER_FILE + ".");
+        }
+        try {
+            long size = Files.size(paramFile);
+            if (size < recorded.size()) {
+                throw new ModelLoadException(paramFile, "The parameter file " + paramFile + " is truncated: it has "
+                        + size + " bytes, but " + ModelCard.FILE_NAME + " records " + recorded.size()
+                        + ". Copy the model directory again from where it was saved.");
+            }
+            if (size != recorded.size()) {
+                throw new ModelLoadException(paramFile, "The parameter file " + paramFile + " has " + size
+                        + " bytes, but " + ModelCard.FILE_NAME + " records " + recorded.size()
+                        + ": it was changed or replaced since the model was saved.");
+            }
+            String sha256 = FileDigests.sha256(paramFile);
+            if (!sha256.equals(recorded.sha256())) {
+                throw new ModelLoadException(paramFile, "The parameter file " + paramFile + " was changed since the"
+                        + " model was saved: its SHA-256 is " + sha256 + ", but " + ModelCard.FILE_NAME + " records "
+                        + recorded.sha256() + ". Copy the model directory again from where it was saved.");
+            }
+        } catch (ModelLoadException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ModelLoadException(paramFile, "The parameter file " + paramFile + " cannot be read: " + e, e);
+        }
+        return true;
+    }
 
     private static Path checkModelDirectory(Path dir) throws ModelLoadException {
         Objects.requireNonNull(dir, "dir");

@@ -18,7 +18,8 @@
  *       grayscale or RGB, pixel normalization), distance (default {@code cosine} for normalized
  *       embeddings, else {@code l2}), calibrated threshold (none by default) and
  *       {@link io.github.dml4j.provenance.TrainingProvenance} (data fingerprint, head, optimizer,
- *       seed, losses, time, metrics), as Tribuo's model provenance.</li>
+ *       seed, losses, time, metrics), as Tribuo's model provenance; a saved card also records
+ *       the parameter file's size and SHA-256, which loading checks.</li>
  *   <li>{@link io.github.dml4j.inference.BackboneRegistry} rebuilds backbones from the card by type
  *       name ({@code convnet} built in; others register).</li>
  *   <li>{@link io.github.dml4j.inference.EmbeddingTranslator},

@@ -63,6 +63,7 @@ class CommittedModelTest {
         try (EmbeddingModel model = EmbeddingModel.load(dir)) {
             ModelCard card = model.card();
             assertEquals(1, card.formatVersion());
+            assertEquals(null, card.parameterFile()); // written before cards recorded it: loads unverified
             assertEquals(new ConvNet(new int[] {4, 8}, 8), model.net().getBackbone());
             assertEquals(ColorMode.GRAYSCALE, card.input().colour());
             assertEquals(PixelNormalization.FASHION_MNIST, card.input().pixelNormalization());

@@ -105,6 +105,51 @@ class ModelCardTest {
     }
 
     @Test
+    void parameterFileRoundTripsAndIsKeptByTheCopies() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ModelCard plain = ModelCard.describe(TestModels.smallNet(manager));
+            assertNull(plain.parameterFile());
+            assertTrue(plain.toJson().endsWith("\"parameterFile\": null\n}"), plain.toJson());
+            Path params = temp.resolve(EmbeddingModel.PARAMETER_FILE);
+            java.nio.file.Files.write(params, new byte[] {1, 2, 3});
+            ModelCard.FileDigest digest = ModelCard.FileDigest.of(params);
+            assertEquals(new ModelCard.FileDigest(EmbeddingModel.PARAMETER_FILE, 3,
+                    "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81"), digest);
+            ModelCard card = plain.withParameterFile(digest);
+            String json = card.toJson();
+            assertTrue(json.contains("\"parameterFile\": {\n    \"name\": \"embedding-0000.params\",\n    \"size\": 3,\n"
+                    + "    \"sha256\": \"039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81\"\n  }"), json);
+            assertEquals(card, ModelCard.fromJson(json));
+            assertEquals(digest, card.withDistance("cosine").withThreshold(0.5).withTraining(null).parameterFile());
+            assertNull(card.withParameterFile(null).parameterFile());
+            // upper-case hex is read as lower case; anything else is not a digest
+            assertEquals(digest, ModelCard.fromJson(json.replace("039058c6f2c0", "039058C6F2C0")).parameterFile());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ModelCard.fromJson(json.replace("039058c6f2c0", "xyz")));
+            assertTrue(e.getMessage().endsWith("The recorded SHA-256 of embedding-0000.params is not 64 hex digits: 'xyz"
+                    + "cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81'."), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> ModelCard.fromJson(json.replace("\"embedding-0000.params\"", "\"../embedding-0000.params\"")));
+            assertTrue(e.getMessage().endsWith("The recorded file needs a plain file name, got '../embedding-0000.params'."),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void unknownDistanceIsRefusedNamingTheKnownOnes() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ModelCard card = ModelCard.describe(TestModels.smallNet(manager));
+            String known = "expected one of cosine, dot, l2, l2_normalized, squared_l2, squared_l2_normalized.";
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> card.withDistance("manhattan-ish"));
+            assertEquals("Unknown distance 'manhattan-ish': " + known, e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> ModelCard.fromJson(
+                    card.toJson().replace("\"distance\": \"l2\"", "\"distance\": \"manhattan-ish\"")));
+            assertEquals("The model card is invalid: Unknown distance 'manhattan-ish': " + known, e.getMessage());
+        }
+    }
+
+    @Test
     void calibrationRoundTripsThroughJsonWithItsMethodAndNullTarget() {
         try (NDManager manager = NDManager.newBaseManager()) {
             ModelCard plain = ModelCard.describe(TestModels.smallNet(manager));

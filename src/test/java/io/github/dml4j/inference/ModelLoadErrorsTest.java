@@ -1,6 +1,13 @@
 package io.github.dml4j.inference;
 
+import ai.djl.modality.cv.Image;
 import ai.djl.ndarray.NDManager;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.dml4j.data.FileDigests;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -8,13 +15,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +80,37 @@ class ModelLoadErrorsTest {
     private void criteriaFail(String message) {
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> EmbeddingModel.criteria(dir));
         assertEquals(message, e.getMessage());
+    }
+
+    /**
+     * Loading through DJL's {@code Criteria}, both as {@link EmbeddingModel#criteria} builds them and by
+     * hand with the factories named, fails with exactly {@code message} about {@code path}, leaving the
+     * directory as it was.
+     */
+    private void criteriaLoadFails(Path path, String message) {
+        Map<String, String> before = TestModels.snapshot(temp);
+        Criteria<Image, float[]> byHand = Criteria.builder()
+                .setTypes(Image.class, float[].class)
+                .optModelPath(dir)
+                .optModelName(EmbeddingModel.MODEL_NAME)
+                .optArgument("blockFactory", EmbeddingNetBlockFactory.class.getName())
+                .optTranslatorFactory(new EmbeddingTranslatorFactory())
+                .build();
+        ModelLoadException e = assertThrows(ModelLoadException.class, byHand::loadModel);
+        assertEquals(message, e.getMessage());
+        assertEquals(path, e.getPath());
+        e = assertThrows(ModelLoadException.class, () -> EmbeddingModel.criteria(dir).loadModel());
+        assertEquals(message, e.getMessage());
+        assertEquals(path, e.getPath());
+        assertEquals(before, TestModels.snapshot(temp));
+    }
+
+    /** Rewrites the card as cards were before they recorded the parameter file. */
+    private void writeOldCard() throws IOException {
+        JsonObject o = JsonParser.parseString(Files.readString(card)).getAsJsonObject();
+        assertTrue(o.has("parameterFile"));
+        o.remove("parameterFile");
+        Files.writeString(card, new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(o));
     }
 
     private void editCard(String from, String to) throws IOException {
@@ -198,17 +240,122 @@ class ModelLoadErrorsTest {
     }
 
     @Test
-    void parametersTruncated() throws IOException {
-        byte[] bytes = Files.readAllBytes(params);
-        Files.write(params, Arrays.copyOf(bytes, bytes.length / 2));
-        ModelLoadException e = fails(dir, "The parameter file " + params + " is corrupt or truncated, or was saved from"
-                + " another architecture than the ConvNet{channels=[8, 16], embeddingSize=16} in model-card.json: it ends"
-                + " too early");
-        assertEquals(params, e.getPath());
+    void savedCardRecordsTheParameterFile() throws IOException {
+        JsonObject recorded = JsonParser.parseString(Files.readString(card)).getAsJsonObject()
+                .getAsJsonObject("parameterFile");
+        assertEquals(EmbeddingModel.PARAMETER_FILE, recorded.get("name").getAsString());
+        assertEquals(Files.size(params), recorded.get("size").getAsLong());
+        assertEquals(FileDigests.sha256(params), recorded.get("sha256").getAsString());
     }
 
     @Test
-    void parametersCorrupt() throws IOException {
+    void parametersTruncated() throws IOException {
+        byte[] bytes = Files.readAllBytes(params);
+        Files.write(params, Arrays.copyOf(bytes, bytes.length / 2));
+        String message = "The parameter file " + params + " is truncated: it has " + bytes.length / 2 + " bytes, but"
+                + " model-card.json records " + bytes.length + ". Copy the model directory again from where it was saved.";
+        assertEquals(params, fails(dir, message).getPath());
+        criteriaLoadFails(params, message);
+    }
+
+    @Test
+    void parametersTruncatedByOneByte() throws IOException {
+        byte[] bytes = Files.readAllBytes(params);
+        Files.write(params, Arrays.copyOf(bytes, bytes.length - 1));
+        String message = "The parameter file " + params + " is truncated: it has " + (bytes.length - 1) + " bytes, but"
+                + " model-card.json records " + bytes.length + ". Copy the model directory again from where it was saved.";
+        fails(dir, message);
+        criteriaLoadFails(params, message);
+    }
+
+    @Test
+    void parametersGrown() throws IOException {
+        long size = Files.size(params);
+        Files.write(params, new byte[] {0}, StandardOpenOption.APPEND);
+        String message = "The parameter file " + params + " has " + (size + 1) + " bytes, but model-card.json records "
+                + size + ": it was changed or replaced since the model was saved.";
+        fails(dir, message);
+        criteriaLoadFails(params, message);
+    }
+
+    /** One byte flipped in place, the length kept: only the SHA-256 can tell. */
+    @Test
+    void parametersChangedInPlace() throws IOException {
+        String saved = FileDigests.sha256(params);
+        byte[] bytes = Files.readAllBytes(params);
+        int middle = bytes.length / 2;
+        bytes[middle] = (byte) (bytes[middle] ^ 0x01);
+        try (FileChannel channel = FileChannel.open(params, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(bytes, middle, 1), middle);
+        }
+        assertEquals(bytes.length, Files.size(params));
+        String message = "The parameter file " + params + " was changed since the model was saved: its SHA-256 is "
+                + FileDigests.sha256(params) + ", but model-card.json records " + saved + ". Copy the model directory"
+                + " again from where it was saved.";
+        assertEquals(params, fails(dir, message).getPath());
+        criteriaLoadFails(params, message);
+    }
+
+    @Test
+    void cardRecordsAnotherParameterFile() throws IOException {
+        editCard("\"name\": \"embedding-0000.params\"", "\"name\": \"embedding-0003.params\"");
+        String message = "The model card " + card + " records the parameter file 'embedding-0003.params', but a model"
+                + " directory's parameter file is embedding-0000.params.";
+        assertEquals(card, fails(dir, message).getPath());
+        criteriaLoadFails(card, message);
+    }
+
+    @Test
+    void cardWithAMalformedDigest() throws IOException {
+        String sha = FileDigests.sha256(params);
+        editCard(sha, "not-a-digest");
+        String message = "The model card " + card + " is invalid: The recorded SHA-256 of embedding-0000.params is not"
+                + " 64 hex digits: 'not-a-digest'.";
+        fails(dir, message);
+        criteriaFail(message);
+    }
+
+    @Test
+    void cardWithAnUnknownDistance() throws IOException {
+        editCard("\"distance\": \"l2\"", "\"distance\": \"manhattan-ish\"");
+        String message = "The model card " + card + " is invalid: Unknown distance 'manhattan-ish': expected one of"
+                + " cosine, dot, l2, l2_normalized, squared_l2, squared_l2_normalized.";
+        assertEquals(card, fails(dir, message).getPath());
+        criteriaFail(message);
+        criteriaLoadFails(card, message);
+    }
+
+    /** A card written before the parameter file's SHA-256 was recorded loads, with one warning. */
+    @Test
+    void cardWithoutDigestLoadsUnverified() throws Exception {
+        writeOldCard();
+        ModelDirectory.WARNED_UNVERIFIED.remove(params);
+        try (EmbeddingModel m = EmbeddingModel.load(dir)) {
+            assertNull(m.card().parameterFile());
+            assertEquals(16, m.embeddingSize());
+        }
+        assertTrue(ModelDirectory.WARNED_UNVERIFIED.contains(params));
+        try (ZooModel<Image, float[]> zoo = EmbeddingModel.criteria(dir).loadModel()) {
+            assertTrue(zoo.getBlock() instanceof io.github.dml4j.backbone.EmbeddingNet);
+        }
+    }
+
+    @Test
+    void parametersTruncatedWithoutDigest() throws IOException {
+        writeOldCard();
+        byte[] bytes = Files.readAllBytes(params);
+        Files.write(params, Arrays.copyOf(bytes, bytes.length / 2));
+        String message = "The parameter file " + params + " is corrupt or truncated, or was saved from"
+                + " another architecture than the ConvNet{channels=[8, 16], embeddingSize=16} in model-card.json: it ends"
+                + " too early";
+        assertEquals(params, fails(dir, message).getPath());
+        // DJL alone would throw a bare EOFException
+        criteriaLoadFails(params, message);
+    }
+
+    @Test
+    void parametersCorruptWithoutDigest() throws IOException {
+        writeOldCard();
         byte[] bytes = Files.readAllBytes(params);
         for (int i = 80; i < bytes.length; i += 7) {
             bytes[i] = (byte) (bytes[i] ^ 0x5a);
