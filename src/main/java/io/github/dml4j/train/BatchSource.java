@@ -40,6 +40,20 @@ public interface BatchSource {
      */
     TrainingBatch load(NDManager manager, long[] indices);
 
+    /**
+     * The image indices (of {@link #images()}) that {@link #load} reads for a batch, in the order
+     * it reads them, so that a trainer can hand them to {@link ImageSource#prefetch} a few batches
+     * ahead: for single-image records (the default, {@link ClassBatches}) the record indices
+     * themselves; for pairs the first images, then the second; for triplets the anchors, the
+     * positives, then the negatives.
+     *
+     * @param batch the batch's record indices
+     * @return a new array of image indices
+     */
+    default long[] imageIndices(long[] batch) {
+        return batch.clone();
+    }
+
     /** The shapes of one batch's inputs, e.g. one (B, C, H, W) for images, two for pairs. */
     Shape[] inputShapes();
 
