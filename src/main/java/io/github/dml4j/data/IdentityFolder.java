@@ -5,7 +5,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,7 +13,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * Loads a face set laid out as one sub-folder per identity (LFW, CASIA-WebFace, VGGFace2, the
@@ -85,44 +83,12 @@ public final class IdentityFolder {
      * @throws IllegalArgumentException if the images are too many to hold in memory at this size
      */
     public IdentityImages load() throws IOException {
-        if (!Files.exists(root)) {
-            throw new IOException("The identity folder root " + root + " does not exist.");
-        }
-        if (!Files.isDirectory(root)) {
-            throw new IOException("The identity folder root " + root + " is not a directory.");
-        }
         List<IdentityImages.SkippedFile> skipped = new ArrayList<>();
-        List<Path> folders = new ArrayList<>();
-        for (Path entry : sortedEntries(root)) {
-            if (Files.isDirectory(entry)) {
-                folders.add(entry);
-            } else {
-                skip(skipped, entry, "The file " + entry + " is not inside an identity folder; images belong in"
-                        + " one sub-folder per identity.", null);
-            }
-        }
-        if (folders.isEmpty()) {
-            throw new IOException("The identity folder root " + root + " holds no identity sub-folder: put the"
-                    + " images of each identity in a sub-folder named after it.");
-        }
-        List<List<Path>> candidates = new ArrayList<>();
-        long total = 0;
-        for (Path folder : folders) {
-            List<Path> files = new ArrayList<>();
-            for (Path entry : sortedEntries(folder)) {
-                if (Files.isDirectory(entry)) {
-                    skip(skipped, entry, "The folder " + entry + " is inside an identity folder; identity folders"
-                            + " are not searched recursively.", null);
-                } else if (!extensions.contains(extension(entry))) {
-                    skip(skipped, entry, "The file " + entry + " is not an image: its extension is not one of "
-                            + String.join(", ", new TreeSet<>(extensions)) + ".", null);
-                } else {
-                    files.add(entry);
-                }
-            }
-            candidates.add(files);
-            total += files.size();
-        }
+        ClassFolderListing listing = ClassFolderListing.list(root, extensions,
+                (entry, reason) -> skip(skipped, entry, reason, null));
+        List<Path> folders = listing.folders();
+        List<List<Path>> candidates = listing.files();
+        long total = listing.total();
         int perImage = preprocessing.channels() * preprocessing.height() * preprocessing.width();
         if (total * perImage > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException(total + " images of " + preprocessing.imageShape() + " need "
@@ -182,19 +148,7 @@ public final class IdentityFolder {
     }
 
     private String relative(Path file) {
-        return root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
-    }
-
-    private static List<Path> sortedEntries(Path dir) throws IOException {
-        try (Stream<Path> entries = Files.list(dir)) {
-            return entries.sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString())).toList();
-        }
-    }
-
-    private static String extension(Path file) {
-        String name = file.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+        return ClassFolderListing.relative(root, file);
     }
 
     /** The root folder. */

@@ -120,11 +120,19 @@ public interface ImageSource {
     NDArray pixels(NDManager manager, long[] indices);
 
     /**
-     * Says that {@link #pixels} will soon be asked for these indices, so that a source that
-     * reads from disk can start decoding them on its own threads. A hint only: the default does
-     * nothing, and a later call of {@link #pixels} is right whether or not it came.
+     * A hint that {@link #pixels} will soon be asked for the images at {@code indices}, in that
+     * order: an implementation that reads from disk may start decoding them in the background so
+     * that the call finds them ready. A trainer calls it for the next few batches (see
+     * {@code BatchSource.imageIndices}) before it reads the current one; an evaluation for the
+     * next batch. The hint never changes what {@link #pixels} returns, only how soon; hint batches
+     * in the order they will be read, a few ahead at most ({@link StreamingImages} keeps a bounded
+     * number and drops the oldest beyond it). The default does nothing, which is right for
+     * in-memory sources.
      *
-     * @param indices image indices, as a later {@link #pixels} call will pass them
+     * @param indices image indices of a batch soon to be read (or of several batches read one
+     *     after the other, e.g. the first and then the second images of pairs)
+     * @throws IndexOutOfBoundsException naming the index and the size if an index is out of range
+     *     (an implementation may also ignore a hint it cannot use)
      */
     default void prefetch(long[] indices) {}
 

@@ -42,7 +42,7 @@ final class ImageSources {
 
     /**
      * Reads every image of a source once, in order, in batches of about 4 MB, each in its own
-     * manager.
+     * manager, hinting each next batch to {@link ImageSource#prefetch} before reading the current.
      *
      * @throws IllegalStateException if the source gives a batch of the wrong size
      */
@@ -56,6 +56,10 @@ final class ImageSources {
         try (NDManager manager = NDManager.newBaseManager()) {
             for (int first = 0; first < n; first += batch) {
                 int count = Math.min(batch, n - first);
+                if (first + count < n) {
+                    int next = first + count;
+                    source.prefetch(LongStream.range(next, next + Math.min(batch, n - next)).toArray());
+                }
                 byte[] pixels;
                 try (NDManager b = manager.newSubManager()) {
                     pixels = source.pixels(b, LongStream.range(first, first + count).toArray()).toByteArray();

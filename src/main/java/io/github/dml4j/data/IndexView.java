@@ -82,12 +82,22 @@ final class IndexView implements ImageSource {
 
     @Override
     public NDArray pixels(NDManager manager, long[] indices) {
+        return base.pixels(manager, map(indices));
+    }
+
+    /** Forwards the hint to the source, with its own indices. */
+    @Override
+    public void prefetch(long[] indices) {
+        base.prefetch(map(indices));
+    }
+
+    private long[] map(long[] indices) {
         long[] mapped = new long[indices.length];
         for (int i = 0; i < indices.length; i++) {
             ImageSources.checkIndex(indices[i], this.indices.length);
             mapped[i] = this.indices[(int) indices[i]];
         }
-        return base.pixels(manager, mapped);
+        return mapped;
     }
 
     @Override

@@ -39,6 +39,12 @@
  *       one size and {@link io.github.dml4j.data.ColorMode} with DJL's {@code Resize}/{@code
  *       CenterCrop} (default: RGB, resize the shorter side, centre crop); a model card records
  *       the same {@code ColorMode};</li>
+ *   <li>{@link io.github.dml4j.data.StreamingImages} reads the same folders (or a
+ *       {@code path<TAB>label} list) for collections larger than memory: files are decoded on
+ *       demand by a pool of decoder threads with the same preprocessing (bit-identical pixels),
+ *       batches hinted by {@link io.github.dml4j.data.ImageSource#prefetch} are decoded ahead into
+ *       a bounded queue, and an optional decoded cache file (checked against file sizes and
+ *       modification times, rebuilt when stale) replaces decoding by positional reads;</li>
  *   <li>{@link io.github.dml4j.data.IdentitySplit} splits identities, not images, into disjoint
  *       train / calibration / test parts with a seed and reports the singletons of each part;</li>
  *   <li>{@link io.github.dml4j.data.PairList} reads and writes LFW's {@code pairs.txt} (10 folds

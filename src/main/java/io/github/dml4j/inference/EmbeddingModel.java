@@ -240,7 +240,9 @@ public final class EmbeddingModel implements AutoCloseable {
     /**
      * Embeds a set of images in batches of {@value #BATCH_SIZE}, each in its own sub-manager, and
      * returns the float32 (N, D) embeddings in {@code manager}. Suited to evaluation sets of tens
-     * of thousands of images: memory holds one batch plus the result.
+     * of thousands of images: memory holds one batch plus the result. Each next batch is hinted to
+     * {@link ImageSource#prefetch} first, so that a streaming source decodes it while this one is
+     * embedded.
      *
      * @throws IllegalArgumentException if the images are not of the card's input shape
      * @throws IllegalStateException if the model is closed
@@ -264,6 +266,9 @@ public final class EmbeddingModel implements AutoCloseable {
         for (int start = 0; start < n; start += BATCH_SIZE) {
             int end = Math.min(n, start + BATCH_SIZE);
             long[] idx = java.util.stream.LongStream.range(start, end).toArray();
+            if (end < n) {
+                images.prefetch(java.util.stream.LongStream.range(end, Math.min(n, end + BATCH_SIZE)).toArray());
+            }
             try (NDManager batch = shared.model().getNDManager().newSubManager()) {
                 NDArray x = images.toNDArray(batch, idx, in.pixelNormalization());
                 NDArray y = forward(batch, x);

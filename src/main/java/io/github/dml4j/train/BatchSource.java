@@ -56,15 +56,17 @@ public interface BatchSource {
     }
 
     /**
-     * The image indices a batch of records reads, so that they can be prefetched: the records
-     * themselves for batches of single images (the default); both images of each pair, or all
-     * three of each triplet, for explicit tuples.
+     * The image indices (of {@link #images()}) that {@link #load} reads for a batch, in the order
+     * it reads them, so that a trainer can hand them to {@link ImageSource#prefetch} a few batches
+     * ahead: for single-image records (the default, {@link ClassBatches}) the record indices
+     * themselves; for pairs the first images, then the second; for triplets the anchors, the
+     * positives, then the negatives.
      *
      * @param batch the batch's record indices
-     * @return indices into {@link #images()}, in the order {@link #load} reads them
+     * @return a new array of image indices
      */
     default long[] imageIndices(long[] batch) {
-        return batch;
+        return batch.clone();
     }
 
     /** The shapes of one batch's inputs, e.g. one (B, C, H, W) for images, two for pairs. */

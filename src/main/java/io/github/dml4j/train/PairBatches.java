@@ -70,6 +70,17 @@ public final class PairBatches implements BatchSource {
         return sampler.batches(epoch);
     }
 
+    /** The first images of the pairs, then the second, as {@link #load} reads them. */
+    @Override
+    public long[] imageIndices(long[] batch) {
+        long[] images = new long[2 * batch.length];
+        for (int i = 0; i < batch.length; i++) {
+            images[i] = dataset.first(batch[i]);
+            images[batch.length + i] = dataset.second(batch[i]);
+        }
+        return images;
+    }
+
     @Override
     public TrainingBatch load(NDManager manager, long[] indices) {
         PairDataset.TwoImages pairs = dataset.loadBatch(manager, indices);

@@ -78,6 +78,19 @@ public final class TripletBatches implements BatchSource {
         });
     }
 
+    /** The anchors, then the positives, then the negatives of the triplets, as {@link #load} reads them. */
+    @Override
+    public long[] imageIndices(long[] batch) {
+        int b = batch.length;
+        long[] images = new long[3 * b];
+        for (int i = 0; i < b; i++) {
+            images[i] = dataset.anchor(batch[i]);
+            images[b + i] = dataset.positive(batch[i]);
+            images[2 * b + i] = dataset.negative(batch[i]);
+        }
+        return images;
+    }
+
     @Override
     public TrainingBatch load(NDManager manager, long[] indices) {
         TripletDataset.ThreeImages t = dataset.loadBatch(manager, indices);
