@@ -21,7 +21,8 @@ final class CommandLines {
     /** The command line of {@code command}, with the examples' error handling and case-insensitive enum values. */
     static CommandLine of(Object command) {
         CommandLine cl = new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true);
-        cl.setParameterExceptionHandler(CommandLines::parameterError);
+        // an OptionChecks error carries a CommandLine of its own: print to this one's streams
+        cl.setParameterExceptionHandler((e, args) -> parameterError(cl, e));
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (!isUserError(e)) {
                 throw e;
@@ -56,8 +57,7 @@ final class CommandLines {
         return m.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
-    private static int parameterError(CommandLine.ParameterException e, String[] args) {
-        CommandLine cmd = e.getCommandLine();
+    private static int parameterError(CommandLine cmd, CommandLine.ParameterException e) {
         PrintWriter err = cmd.getErr();
         StringBuilder line = new StringBuilder(cmd.getCommandName()).append(": ").append(message(e));
         if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
