@@ -170,22 +170,33 @@ public final class Benchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (steps != null && steps <= WARM_UP_STEPS) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--steps must be more than "
-                    + WARM_UP_STEPS + " (the warm-up steps that are not timed), got " + steps + ".");
+        int perClass = m != null ? m
+                : dataset == DatasetName.omniglot ? 4 : split == SplitName.zeroshot ? 32 : 16;
+        OptionChecks checks = new OptionChecks(this)
+                .atLeast("--epochs", epochs, 1)
+                .atLeast("--threads", threads, 1)
+                .positive("--lr", learningRate)
+                .directory("--data", data)
+                .require(dataset != DatasetName.omniglot || data != null, "--dataset omniglot needs --data, the"
+                        + " directory with images_background.zip and images_evaluation.zip")
+                .require(seeds == null || seeds.stream().distinct().count() == seeds.size(),
+                        "--seeds names a seed twice: " + seeds);
+        if (steps != null) {
+            checks.atLeast("--steps", steps, WARM_UP_STEPS + 1, "the first " + WARM_UP_STEPS + " are not timed");
         }
+        if (samplerMode == MPerClassSampler.Mode.PER_BATCH) {
+            checks.classBatch("--batch-size", batchSize, "--m", perClass);
+        } else {
+            checks.atLeast("--m", perClass, 2, "a class needs two images in a batch to make a positive pair")
+                    .atLeast("--batch-size", batchSize, 2);
+        }
+        checks.check();
         EngineThreads.set(threads);
         ImageSource train;
         ImageSource test;
-        int perClass = m != null ? m : 16;
         if (dataset == DatasetName.omniglot) {
-            if (data == null) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--dataset omniglot needs --data, the"
-                        + " directory with images_background.zip and images_evaluation.zip.");
-            }
             train = OmniglotZip.read(data.resolve("images_background.zip"));
             test = OmniglotZip.read(data.resolve("images_evaluation.zip"));
-            perClass = m != null ? m : 4;
             System.err.printf("Omniglot: %,d training images of %d characters, %,d evaluation images of %d characters%n",
                     train.size(), train.numClasses(), test.size(), test.numClasses());
         } else {
@@ -197,8 +208,12 @@ public final class Benchmark implements Callable<Integer> {
                 ClassSplit s = ClassSplit.zeroShot(trainFile, testFile);
                 train = s.train();
                 test = s.test();
-                perClass = m != null ? m : 32;
             }
+        }
+        if (samplerMode == MPerClassSampler.Mode.PER_BATCH && batchSize / perClass > train.numClasses()) {
+            throw OptionChecks.error(this, "--batch-size " + batchSize + " needs " + batchSize / perClass
+                    + " classes of --m " + perClass + " images, but the training split has " + train.numClasses()
+                    + ": use --batch-size " + train.numClasses() * perClass + " or less, or a larger --m.");
         }
         List<Long> runSeeds = seeds == null || seeds.isEmpty() ? List.of(seed) : seeds;
         List<Map<String, Object>> runs = new ArrayList<>();
@@ -312,6 +327,6 @@ public final class Benchmark implements Callable<Integer> {
 
     /** Runs the benchmark; {@code --help} lists the options. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Benchmark()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        System.exit(CommandLines.execute(new Benchmark(), args));
     }
 }

@@ -21,7 +21,6 @@ import io.github.dml4j.inference.EmbeddingModel;
 import io.github.dml4j.provenance.TrainingProvenance;
 import io.github.dml4j.train.MetricTrainer;
 import io.github.dml4j.provenance.TrainingHistory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -84,9 +83,27 @@ public final class CenterLoss implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        new OptionChecks(this)
+                .atLeast("--epochs", epochs, 1)
+                .notNegative("--lambda", lambda)
+                .closedFraction("--alpha", alpha)
+                .require(centerLearningRateMultiplier == null
+                        || centerUpdate == io.github.dml4j.loss.CenterLoss.CenterUpdate.OPTIMIZER,
+                        "--center-lr-mult applies only with --center-update OPTIMIZER (WEN and SGD move the centres at"
+                                + " rate --alpha)")
+                .positive("--center-lr-mult", centerLearningRateMultiplier == null ? 1 : centerLearningRateMultiplier)
+                .positive("--lr", learningRate)
+                .classBatch("--batch-size", batchSize, "--m", m)
+                .directory("--data", data)
+                .check();
         LabeledImages train = data == null ? SampleData.sample(FashionMnist.Split.TRAIN) : SampleData.full(data, FashionMnist.Split.TRAIN);
         LabeledImages test = data == null ? SampleData.sample(FashionMnist.Split.TEST) : SampleData.full(data, FashionMnist.Split.TEST);
         int classes = Arrays.stream(train.labels()).max().orElse(0) + 1;
+        if (batchSize / m > classes) {
+            throw OptionChecks.error(this, "--batch-size " + batchSize + " needs " + batchSize / m + " classes of --m "
+                    + m + " images, but the training images have " + classes + ": use --batch-size " + classes * m
+                    + " or less, or a larger --m.");
+        }
         System.out.printf("Fashion-MNIST %s: %d train and %d test images, %d classes%n",
                 data == null ? "sample" : "from " + data, train.size(), test.size(), classes);
 
@@ -224,6 +241,6 @@ public final class CenterLoss implements Callable<Integer> {
 
     /** Runs the example; {@code --help} lists the options. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new CenterLoss()).execute(args));
+        System.exit(CommandLines.execute(new CenterLoss(), args));
     }
 }

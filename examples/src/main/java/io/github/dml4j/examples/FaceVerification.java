@@ -18,6 +18,7 @@ import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.datasets.SyntheticIdentities;
 import io.github.dml4j.eval.ClusteringMetrics;
 import io.github.dml4j.eval.IdentificationReport;
+import io.github.dml4j.eval.KFoldVerification;
 import io.github.dml4j.eval.PairScores;
 import io.github.dml4j.eval.RocCurve;
 import io.github.dml4j.eval.ThresholdCalibration;
@@ -36,6 +37,9 @@ import io.github.dml4j.provenance.TrainingHistory;
 import io.github.dml4j.viz.TrainingCurves;
 import io.github.dml4j.viz.VerificationPlots;
 import java.awt.image.BufferedImage;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,8 +50,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import javax.imageio.ImageIO;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -63,6 +67,12 @@ import picocli.CommandLine.Option;
 @Command(name = "FaceVerification", mixinStandardHelpOptions = true,
         description = "Trains, calibrates, evaluates and exports a face verification model.")
 public final class FaceVerification implements Callable<Integer> {
+
+    /** The batch size when the training identities can fill it. */
+    static final int DEFAULT_BATCH = 128;
+
+    /** LFW's number of folds, used when the test identities can fill them. */
+    static final int DEFAULT_FOLDS = 10;
 
     @Option(names = "--data", description = "Identity folder (one sub-folder of JPEG/PNG/PGM images per identity); "
             + "without it synthetic faces are generated.")
@@ -98,6 +108,10 @@ public final class FaceVerification implements Callable<Integer> {
     @Option(names = "--m", defaultValue = "4", description = "Images per identity in a batch (default ${DEFAULT-VALUE}).")
     int m;
 
+    @Option(names = "--batch-size", description = "Images per batch, a multiple of --m (default: " + DEFAULT_BATCH
+            + ", or fewer when the training identities cannot fill it: at most two thirds of them in a batch).")
+    Integer batchSize;
+
     @Option(names = "--far", defaultValue = "0.01", description = "Target false accept rate of the calibrated threshold "
             + "(default ${DEFAULT-VALUE}).")
     double far;
@@ -107,8 +121,15 @@ public final class FaceVerification implements Callable<Integer> {
     int calibrationPairs;
 
     @Option(names = "--test-pairs-per-fold", defaultValue = "300",
-            description = "Matched and as many mismatched test pairs in each of 10 folds (default ${DEFAULT-VALUE}).")
+            description = "Matched and as many mismatched test pairs in each fold (default ${DEFAULT-VALUE}, fewer if"
+                    + " the test identities cannot give them).")
     int testPairsPerFold;
+
+    @Option(names = "--folds", description = "Folds of the test pairs for k-fold accuracy (default " + DEFAULT_FOLDS
+            + " as LFW's, fewer when the test identities cannot fill them: each fold takes two identities with two or"
+            + " more images; below four such identities the folds share identities). Not with --pairs, whose file"
+            + " sets the folds.")
+    Integer folds;
 
     @Option(names = "--flip", description = "Average each test embedding with its mirror image's (evaluation only; "
             + "the exported threshold is calibrated without, as Verify embeds).")
@@ -130,6 +151,7 @@ public final class FaceVerification implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
+        checkOptions();
         ImagePreprocessing preprocessing = ImagePreprocessing.builder().setSize(size, size)
                 .optColor(rgb ? ColorMode.RGB : ColorMode.GRAYSCALE).build();
 
@@ -149,6 +171,12 @@ public final class FaceVerification implements Callable<Integer> {
         }
         System.out.println(split.summary());
         ImageSource train = split.train().images();
+        // what the split can give is settled before training: the batch, the calibration and the test pairs
+        int batch = fitBatch(split.train());
+        PairList calibrationPairs = calibrationPairs(split.calibration());
+        if (testPairs == null) {
+            testPairs = testPairs(split.test());
+        }
 
         // 2. the shared embedding network, a head, augmentation, training
         PixelNormalization normalization = PixelNormalization.estimate(train);
@@ -170,7 +198,7 @@ public final class FaceVerification implements Callable<Integer> {
                 .optSeed(seed)
                 .build();
         ClassBatches batches = ClassBatches.builder().setImages(train).setNormalization(normalization)
-                .optM(m).optBatchSize(128).optSeed(seed).optAugmentation(augmentation).build();
+                .optM(m).optBatchSize(batch).optSeed(seed).optAugmentation(augmentation).build();
         System.out.printf(Locale.ROOT, "Training %s on %,d images for %d epochs with %s%n", metricHead.describe(),
                 train.size(), epochs, augmentation);
         trainer.initialize();
@@ -182,8 +210,6 @@ public final class FaceVerification implements Callable<Integer> {
         try (EmbeddingModel model = EmbeddingModel.of(net, ModelCard.describe(net).withPreprocessing(preprocessing));
                 NDManager manager = NDManager.newBaseManager()) {
             // 3. calibrate the threshold on identities seen neither in training nor in the test
-            PairList calibrationPairs = PairGenerator.builder().setPairsPerFold(Math.min(this.calibrationPairs,
-                    maxPairs(split.calibration()))).optFolds(1).optSeed(seed).build().generate(split.calibration());
             // the exported threshold serves Verifier.verify(image, image), which embeds without flip averaging
             NDArray calibrationEmbeddings = model.embed(manager, split.calibration().images());
             float[] calibrationScores = PairScores.score(calibrationEmbeddings, calibrationPairs.first(),
@@ -192,13 +218,8 @@ public final class FaceVerification implements Callable<Integer> {
                     ThresholdCalibration.forTargetFar(calibrationScores, calibrationPairs.same(), far);
             System.out.println("Calibrated on " + split.calibration().numIdentities() + " identities: " + calibration);
 
-            // 4. verification on the test identities: 10 folds, ROC, EER, TAR@FAR
+            // 4. verification on the test identities: k folds, ROC, EER, TAR@FAR
             ImageSource test = split.test().images();
-            if (testPairs == null) {
-                testPairs = PairGenerator.builder()
-                        .setPairsPerFold(Math.max(1, Math.min(testPairsPerFold, maxPairs(split.test()) / 10)))
-                        .optFolds(10).optSeed(seed + 1).build().generate(split.test());
-            }
             NDArray testEmbeddings = model.embed(manager, test, flip);
             float[] testScores = PairScores.score(testEmbeddings, testPairs.first(), testPairs.second(), model.distance());
             double[] scores = new double[testScores.length];
@@ -243,7 +264,7 @@ public final class FaceVerification implements Callable<Integer> {
             TrainingProvenance provenance = TrainingProvenance.builder()
                     .setDatasetName(data == null ? "synthetic-faces" : data.getFileName().toString())
                     .optHistory(history)
-                    .addMetric("verification_10fold_accuracy", verification.kFoldMean())
+                    .addMetric("verification_" + verification.folds() + "fold_accuracy", verification.kFoldMean())
                     .addMetric("roc_auc", verification.rocAuc())
                     .addMetric("eer", verification.eer())
                     .addMetric("rank_1", identification.rank1Rate())
@@ -262,8 +283,8 @@ public final class FaceVerification implements Callable<Integer> {
             summary.put("head", head.name());
             summary.put("train_identities", split.train().numIdentities());
             summary.put("test_identities", split.test().numIdentities());
-            summary.put("verification_10fold_accuracy", round(verification.kFoldMean()));
-            summary.put("verification_10fold_std", round(verification.kFoldStd()));
+            summary.put("verification_" + verification.folds() + "fold_accuracy", round(verification.kFoldMean()));
+            summary.put("verification_" + verification.folds() + "fold_std", round(verification.kFoldStd()));
             summary.put("roc_auc", round(verification.rocAuc()));
             summary.put("eer", round(verification.eer()));
             verification.tarAtFar().forEach((f, tar) -> summary.put(VerificationReport.tarKey(f), round(tar)));
@@ -279,6 +300,170 @@ public final class FaceVerification implements Callable<Integer> {
         }
         System.out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(summary));
         return 0;
+    }
+
+    /** Every option checked before any image is read. */
+    private void checkOptions() {
+        OptionChecks checks = new OptionChecks(this)
+                .directory("--data", data)
+                .file("--pairs", pairsFile)
+                .between("--size", size, 16, 1024)
+                .atLeast("--epochs", epochs, 1)
+                .positive("--lr", learningRate)
+                .openFraction("--far", far)
+                .atLeast("--calibration-pairs", calibrationPairs, 1)
+                .atLeast("--test-pairs-per-fold", testPairsPerFold, 1)
+                .require(pairsFile == null || data != null, "--pairs names images of --data; give --data as well");
+        if (data == null) {
+            checks.atLeast("--identities", identities, 9, "calibration and test take two identities each")
+                    .atLeast("--images-per-identity", imagesPerIdentity, 2, "a matched pair needs two");
+        }
+        if (batchSize == null) {
+            checks.atLeast("--m", m, 2, "an identity needs two images in a batch to make a positive pair");
+        } else {
+            checks.classBatch("--batch-size", batchSize, "--m", m);
+        }
+        if (folds != null) {
+            checks.atLeast("--folds", folds, 2, "k-fold accuracy picks each fold's threshold on the others")
+                    .require(pairsFile == null, "--folds cannot be combined with --pairs, whose file sets the folds");
+        }
+        checks.check();
+    }
+
+    /** How to get more identities: a larger folder, or more synthetic ones. */
+    private String moreIdentities() {
+        return data == null ? "raise --identities" : "use a folder with more identities";
+    }
+
+    /** Identities of {@code part} with two or more images. */
+    private static int[] withPairs(IdentityImages part) {
+        return IntStream.range(0, part.numIdentities()).filter(l -> part.imageCount(l) >= 2).toArray();
+    }
+
+    /**
+     * The batch size: --batch-size, or up to {@value #DEFAULT_BATCH} images of m each from at most two
+     * thirds of the training identities with two or more images, so that batches differ.
+     */
+    private int fitBatch(IdentityImages trainPart) {
+        int usable = withPairs(trainPart).length;
+        if (usable < 2) {
+            throw OptionChecks.error(this, "The training part has " + usable + " identities with two or more"
+                    + " images; a batch needs two to form positive and negative pairs: " + moreIdentities() + ".");
+        }
+        int identitiesPerBatch;
+        if (batchSize != null) {
+            identitiesPerBatch = batchSize / m;
+            if (identitiesPerBatch > usable) {
+                throw OptionChecks.error(this, "--batch-size " + batchSize + " needs " + identitiesPerBatch
+                        + " identities of --m " + m + " images, but the training part has " + usable
+                        + " identities with two or more images: use --batch-size " + usable * m + " or less.");
+            }
+        } else {
+            identitiesPerBatch = Math.max(2, Math.min(Math.max(2, DEFAULT_BATCH / m), usable * 2 / 3));
+        }
+        int batch = identitiesPerBatch * m;
+        System.out.printf(Locale.ROOT, "Batch size %d (%d identities x m %d) for %d training identities%n", batch,
+                identitiesPerBatch, m, trainPart.numIdentities());
+        return batch;
+    }
+
+    /**
+     * The calibration pairs, drawn before training; refuses a --far that so few mismatched pairs
+     * cannot measure (one false accept among them would exceed it).
+     */
+    private PairList calibrationPairs(IdentityImages part) {
+        long matched = 0;
+        long images = 0;
+        for (int l = 0; l < part.numIdentities(); l++) {
+            long n = part.imageCount(l);
+            matched += n * (n - 1) / 2;
+            images += n;
+        }
+        long mismatched = images * (images - 1) / 2 - matched;
+        if (matched == 0 || mismatched == 0) {
+            throw OptionChecks.error(this, "The calibration part (" + part.numIdentities() + " identities, " + images
+                    + " images) has no " + (matched == 0 ? "matched" : "mismatched") + " pair to calibrate the"
+                    + " threshold on: " + moreIdentities() + ".");
+        }
+        // as many pairs as asked, at most half of what the identities can give (distinct pairs are drawn at random)
+        int pairs = (int) Math.min(calibrationPairs, Math.max(1, Math.min(matched / 2, mismatched / 2)));
+        if (pairs * far < 1) {
+            // rounded up, so that the FAR suggested is enough
+            String coarsest = BigDecimal.valueOf(1.0 / pairs).round(new MathContext(3, RoundingMode.CEILING))
+                    .stripTrailingZeros().toPlainString();
+            String target = BigDecimal.valueOf(far).stripTrailingZeros().toPlainString();
+            throw OptionChecks.error(this, pairs < calibrationPairs
+                    ? "--far " + target + " cannot be calibrated on the " + pairs + " mismatched pairs that the "
+                            + part.numIdentities() + " calibration identities give (one false accept is a FAR of "
+                            + coarsest + "): raise --far to at least " + coarsest + " or " + moreIdentities() + "."
+                    : "--far " + target + " cannot be calibrated on " + pairs + " mismatched pairs (one false accept is a"
+                            + " FAR of " + coarsest + "): raise --calibration-pairs to at least "
+                            + (long) Math.ceil(1 / far) + " or --far to at least " + coarsest + ".");
+        }
+        return PairGenerator.builder().setPairsPerFold(pairs).optFolds(1).optSeed(seed).build().generate(part);
+    }
+
+    /**
+     * The test pairs in k folds of their own identities (LFW's protocol), drawn before training.
+     * Each fold takes at least two identities with two or more images; with fewer than four such
+     * identities the pairs are drawn from all of them and dealt into random folds instead.
+     */
+    private PairList testPairs(IdentityImages part) {
+        int[] multi = withPairs(part);
+        long[] matchedCounts = IntStream.of(multi).mapToLong(l -> (long) part.imageCount(l) * (part.imageCount(l) - 1) / 2)
+                .sorted().toArray();
+        long[] imageCounts = IntStream.of(multi).mapToLong(part::imageCount).sorted().toArray();
+        int maxFolds = multi.length / 2;
+        if (maxFolds >= 2) {
+            int k = folds != null ? folds : Math.min(DEFAULT_FOLDS, maxFolds);
+            if (k > maxFolds) {
+                throw OptionChecks.error(this, "--folds " + k + " needs " + 2 * k + " test identities with two or more"
+                        + " images (two per fold), but the test part has " + multi.length + ": use --folds " + maxFolds
+                        + " or fewer.");
+            }
+            // a fold gets at least multi/k of these identities: the smallest bound what every fold can give
+            int perFold = multi.length / k;
+            long matched = 0;
+            long mismatched = 0;
+            long imagesSoFar = 0;
+            for (int i = 0; i < perFold; i++) {
+                matched += matchedCounts[i];
+                mismatched += imagesSoFar * imageCounts[i];
+                imagesSoFar += imageCounts[i];
+            }
+            int pairs = (int) Math.min(testPairsPerFold, Math.max(1, Math.min(matched / 2, mismatched / 2)));
+            System.out.printf(Locale.ROOT, "Test pairs: %d folds of %d matched and %d mismatched pairs, each fold its"
+                    + " own identities%n", k, pairs, pairs);
+            return PairGenerator.builder().setPairsPerFold(pairs).optFolds(k).optSeed(seed + 1).build().generate(part);
+        }
+        long matched = LongStream.of(matchedCounts).sum();
+        long images = 0;
+        for (int l = 0; l < part.numIdentities(); l++) {
+            images += part.imageCount(l);
+        }
+        long mismatched = images * (images - 1) / 2 - matched;
+        int k = folds != null ? folds : DEFAULT_FOLDS;
+        long available = Math.min(matched, mismatched);
+        if (available < 2) {
+            throw OptionChecks.error(this, "The test part (" + part.numIdentities() + " identities, " + images
+                    + " images) gives " + matched + " matched and " + mismatched + " mismatched pairs; k-fold accuracy"
+                    + " needs at least two of each: " + moreIdentities() + ".");
+        }
+        if (k > available) {
+            if (folds != null) {
+                throw OptionChecks.error(this, "--folds " + k + " needs a matched pair in every fold, but the test part"
+                        + " gives " + available + ": use --folds " + available + " or fewer.");
+            }
+            k = (int) available;
+        }
+        int pairs = (int) Math.min((long) testPairsPerFold * k, Math.max(k, Math.min(matched / 2, mismatched / 2)));
+        PairList drawn = PairGenerator.builder().setPairsPerFold(pairs).optFolds(1).optSeed(seed + 1).build()
+                .generate(part);
+        System.out.printf(Locale.ROOT, "Test pairs: %d matched and %d mismatched pairs of the %d test identities, dealt"
+                + " into %d random folds (too few identities for folds of their own)%n", pairs, pairs,
+                part.numIdentities(), k);
+        return PairList.of(drawn.first(), drawn.second(), drawn.same(),
+                KFoldVerification.randomFolds(drawn.same(), k, seed + 1));
     }
 
     private IdentityImages load(ImagePreprocessing preprocessing) throws Exception {
@@ -310,16 +495,6 @@ public final class FaceVerification implements Callable<Integer> {
         int[] calibrationIds = rest.subList(trainCount, rest.size()).stream().mapToInt(Integer::intValue).sorted().toArray();
         return new IdentitySplit(all.selectIdentities(trainIds), all.selectIdentities(calibrationIds),
                 all.selectIdentities(test));
-    }
-
-    /** An upper bound on distinct matched pairs, so small parts get as many pairs as they can give. */
-    private static int maxPairs(IdentityImages part) {
-        long matched = 0;
-        for (int l = 0; l < part.numIdentities(); l++) {
-            long n = part.imageCount(l);
-            matched += n * (n - 1) / 2;
-        }
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, matched / 2));
     }
 
     /**
@@ -409,6 +584,6 @@ public final class FaceVerification implements Callable<Integer> {
 
     /** Runs the workflow; {@code --help} lists the options. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new FaceVerification()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        System.exit(CommandLines.execute(new FaceVerification(), args));
     }
 }

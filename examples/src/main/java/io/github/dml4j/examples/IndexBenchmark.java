@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -72,11 +71,17 @@ public final class IndexBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (n < 1 || dim < 1 || queries < 1 || k < 1 || k > n || perIdentity < 1 || !(spread >= 0)) {
-            System.err.println("IndexBenchmark needs --n, --dim, --queries, --per-identity >= 1, "
-                    + "1 <= --k <= --n and --spread >= 0.");
-            return 2;
-        }
+        new OptionChecks(this)
+                .atLeast("--n", n, 1)
+                .atLeast("--dim", dim, 1)
+                .atLeast("--queries", queries, 1)
+                .between("--k", k, 1, Math.max(1, n))
+                .atLeast("--per-identity", perIdentity, 1)
+                .notNegative("--spread", spread)
+                .atLeast("--m", m, 2)
+                .atLeast("--ef-construction", efConstruction, 1)
+                .require(efs.stream().allMatch(ef -> ef >= 1), "every --ef must be positive, got " + efs)
+                .check();
         Random random = new Random(seed);
         float[][] centres = data == Data.clustered ? randomUnit(Math.max(1, n / perIdentity), dim, random) : null;
         float[][] gallery = data == Data.clustered ? around(centres, n, random) : randomUnit(n, dim, random);
@@ -181,6 +186,6 @@ public final class IndexBenchmark implements Callable<Integer> {
 
     /** Runs the benchmark; {@code --help} lists the options. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new IndexBenchmark()).execute(args));
+        System.exit(CommandLines.execute(new IndexBenchmark(), args));
     }
 }

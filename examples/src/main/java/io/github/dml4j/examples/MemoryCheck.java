@@ -13,7 +13,6 @@ import io.github.dml4j.loss.TripletMarginLoss;
 import io.github.dml4j.miner.TripletMarginMiner;
 import io.github.dml4j.train.ClassBatches;
 import io.github.dml4j.train.MetricTrainer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -45,6 +44,12 @@ public final class MemoryCheck implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        new OptionChecks(this)
+                .atLeast("--steps", steps, 1)
+                .between("--every", every, 1, Math.max(1, steps))
+                .between("--warmup", warmup, 1, Math.max(1, steps))
+                .directory("--data", data)
+                .check();
         LabeledImages train = data == null ? SampleData.sample(FashionMnist.Split.TRAIN) : SampleData.full(data, FashionMnist.Split.TRAIN);
         EmbeddingNet net = EmbeddingNet.builder().setBackbone(ConvNet.small(64)).setInputShape(1, 28, 28)
                 .optPixelNormalization(PixelNormalization.FASHION_MNIST).build();
@@ -82,6 +87,6 @@ public final class MemoryCheck implements Callable<Integer> {
 
     /** Runs the check; {@code --help} lists the options. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new MemoryCheck()).execute(args));
+        System.exit(CommandLines.execute(new MemoryCheck(), args));
     }
 }

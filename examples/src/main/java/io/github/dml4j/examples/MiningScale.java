@@ -11,7 +11,6 @@ import io.github.dml4j.miner.BatchHardMiner;
 import io.github.dml4j.miner.Miner;
 import io.github.dml4j.miner.TripletMarginMiner;
 import io.github.dml4j.miner.Triplets;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -64,15 +63,14 @@ public final class MiningScale implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (batch < 2 || classes < 1 || batch % classes != 0 || batch / classes < 2) {
-            System.err.println("MiningScale needs --batch divisible by --classes with at least 2 images per class, got batch "
-                    + batch + " and " + classes + " classes.");
-            return 2;
-        }
-        if (dim < 1 || repeats < 1) {
-            System.err.println("MiningScale needs --dim >= 1 and --repeats >= 1.");
-            return 2;
-        }
+        new OptionChecks(this)
+                .atLeast("--classes", classes, 1)
+                .require(classes < 1 || (batch % classes == 0 && batch / classes >= 2), "--batch must be a multiple of"
+                        + " --classes (" + classes + ") with at least 2 images per class, got " + batch)
+                .atLeast("--dim", dim, 1)
+                .atLeast("--repeats", repeats, 1)
+                .notNegative("--margin", margin)
+                .check();
         int perClass = batch / classes;
         boolean resettable = resetPeak();
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -186,6 +184,6 @@ public final class MiningScale implements Callable<Integer> {
 
     /** Runs the benchmark; {@code --help} lists the options. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new MiningScale()).execute(args));
+        System.exit(CommandLines.execute(new MiningScale(), args));
     }
 }

@@ -16,7 +16,6 @@ import io.github.dml4j.miner.TripletMarginMiner;
 import io.github.dml4j.train.ClassBatches;
 import io.github.dml4j.train.MetricTrainer;
 import io.github.dml4j.provenance.TrainingHistory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -48,6 +47,7 @@ public final class Quickstart implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        new OptionChecks(this).atLeast("--epochs", epochs, 1).directory("--data", data).check();
         LabeledImages train = data == null ? SampleData.sample(FashionMnist.Split.TRAIN) : SampleData.full(data, FashionMnist.Split.TRAIN);
         LabeledImages test = data == null ? SampleData.sample(FashionMnist.Split.TEST) : SampleData.full(data, FashionMnist.Split.TEST);
         System.out.printf("Fashion-MNIST %s: %d train and %d test images, %d classes%n",
@@ -128,6 +128,6 @@ public final class Quickstart implements Callable<Integer> {
 
     /** Runs the quickstart; {@code --help} lists the options. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Quickstart()).execute(args));
+        System.exit(CommandLines.execute(new Quickstart(), args));
     }
 }

@@ -18,7 +18,6 @@ import io.github.dml4j.train.MetricTrainer;
 import io.github.dml4j.train.OptimizerType;
 import io.github.dml4j.train.PairBatches;
 import io.github.dml4j.provenance.TrainingHistory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -98,10 +97,33 @@ public final class SiamesePairs implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
+        OptionChecks checks = new OptionChecks(this)
+                .atLeast("--epochs", epochs, 1)
+                .positive("--lr", learningRate)
+                .notNegative("--pos-margin", posMargin)
+                .notNegative("--neg-margin", negMargin)
+                .require(!(posMargin >= negMargin), "--pos-margin (" + posMargin + ") must be below --neg-margin ("
+                        + negMargin + ")")
+                .directory("--data", data);
+        if (mode == Mode.pairs) {
+            checks.openFraction("--positive-share", positiveShare)
+                    .atLeast("--batch-size", batchSize, 2, "a batch needs a positive and a negative pair");
+            if (pairsPerEpoch != null) {
+                checks.atLeast("--pairs-per-epoch", pairsPerEpoch, batchSize, "one batch of --batch-size pairs");
+            }
+        } else {
+            checks.classBatch("--batch-size", batchSize, "--m", m);
+        }
+        checks.check();
         LabeledImages train = data == null ? SampleData.sample(FashionMnist.Split.TRAIN) : SampleData.full(data, FashionMnist.Split.TRAIN);
         LabeledImages test = data == null ? SampleData.sample(FashionMnist.Split.TEST) : SampleData.full(data, FashionMnist.Split.TEST);
         System.out.printf("Fashion-MNIST %s: %d train and %d test images, %d classes%n",
                 data == null ? "sample" : "from " + data, train.size(), test.size(), train.numClasses());
+        if (mode == Mode.mining && batchSize / m > train.numClasses()) {
+            throw OptionChecks.error(this, "--batch-size " + batchSize + " needs " + batchSize / m + " classes of --m "
+                    + m + " images, but the training images have " + train.numClasses() + ": use --batch-size "
+                    + train.numClasses() * m + " or less, or a larger --m.");
+        }
 
         // 1. one embedding network; the Siamese head puts both branches on it
         EmbeddingNet net = EmbeddingNet.builder()
@@ -177,16 +199,6 @@ public final class SiamesePairs implements Callable<Integer> {
 
     /** Runs the example; {@code --help} lists the options. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new SiamesePairs())
-                .setCaseInsensitiveEnumValuesAllowed(true)
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    if (e instanceof IllegalArgumentException) {
-                        // a bad setting: its message names the problem
-                        cmd.getErr().println(e.getMessage());
-                        return cmd.getCommandSpec().exitCodeOnInvalidInput();
-                    }
-                    throw e;
-                })
-                .execute(args));
+        System.exit(CommandLines.execute(new SiamesePairs(), args));
     }
 }

@@ -21,7 +21,6 @@ import io.github.dml4j.head.MetricHead;
 import io.github.dml4j.loss.EmbeddingLoss;
 import io.github.dml4j.miner.MinedTuples;
 import io.github.dml4j.sampler.MPerClassSampler;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -65,10 +64,14 @@ public final class StepProfile implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException {
-        if (loss == ProtocolHeads.arcface || loss == ProtocolHeads.center) {
-            System.err.println("StepProfile times the losses without parameters: triplet, contrastive or multisim.");
-            return 2;
-        }
+        new OptionChecks(this)
+                .require(loss != ProtocolHeads.arcface && loss != ProtocolHeads.center, "--loss " + loss
+                        + ": StepProfile times the losses without parameters, triplet, contrastive or multisim")
+                .atLeast("--steps", steps, 1)
+                .atLeast("--warmup", warmup, 0)
+                .atLeast("--threads", threads, 0)
+                .directory("--data", data)
+                .check();
         EngineThreads.set(threads);
         LabeledImages train = SampleData.full(data, FashionMnist.Split.TRAIN);
         EmbeddingNet net = EmbeddingNet.builder().setBackbone(ConvNet.small(64)).setInputShape(1, 28, 28)
@@ -152,7 +155,7 @@ public final class StepProfile implements Callable<Integer> {
 
     /** Runs the profile; {@code --help} lists the options. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new StepProfile()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        System.exit(CommandLines.execute(new StepProfile(), args));
     }
 
     @Override

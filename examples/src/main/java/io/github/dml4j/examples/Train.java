@@ -104,6 +104,7 @@ public final class Train implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        checkOptions();
         if (data == null) {
             data = Path.of("target", "synthetic-identities");
             if (!Files.isDirectory(data)) {
@@ -112,7 +113,6 @@ public final class Train implements Callable<Integer> {
                 System.out.println("Wrote 60 generated identities to " + data.toAbsolutePath());
             }
         }
-        checkOptions();
         EngineThreads.set(threads);
         boolean torchScript = backbone.endsWith(".pt");
         int side = size != null ? size : torchScript ? 224 : backbone.equals("convnet-s") ? 28 : 64;
@@ -162,11 +162,11 @@ public final class Train implements Callable<Integer> {
         return 0;
     }
 
-    /** Every option checked before any image is read. */
+    /** Every option checked before any image is read or generated. */
     private void checkOptions() {
         List<String> problems = new ArrayList<>();
-        if (!Files.isDirectory(data)) {
-            problems.add("--data " + data + " is not a directory");
+        if (data != null && !Files.isDirectory(data)) {
+            problems.add("--data " + data + (Files.exists(data) ? " is not a directory" : ": no such directory"));
         }
         List<String> known = List.of("convnet-s", "resnet18", "resnet34", "resnet50");
         if (backbone.endsWith(".pt")) {
@@ -327,16 +327,6 @@ public final class Train implements Callable<Integer> {
 
     /** Runs the example; {@code --help} lists the options. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Train())
-                .setCaseInsensitiveEnumValuesAllowed(true)
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    if (e instanceof IllegalArgumentException || e instanceof IOException) {
-                        // bad input (a file, a folder, a setting): its message names the problem
-                        cmd.getErr().println("Train: " + e.getMessage());
-                        return cmd.getCommandSpec().exitCodeOnInvalidInput();
-                    }
-                    throw e;
-                })
-                .execute(args));
+        System.exit(CommandLines.execute(new Train(), args));
     }
 }

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -36,6 +35,8 @@ public final class Verify implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        new OptionChecks(this).directory("--model", model).file("first image", first).file("second image", second)
+                .check();
         Image a;
         Image b;
         try {
@@ -58,6 +59,6 @@ public final class Verify implements Callable<Integer> {
 
     /** Runs the check; {@code --help} lists the options. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Verify()).execute(args));
+        System.exit(CommandLines.execute(new Verify(), args));
     }
 }
