@@ -231,4 +231,38 @@ public interface ImageSource {
         int[] labels = labels();
         return subset(IntStream.range(0, labels.length).filter(i -> keep.test(labels[i])).toArray());
     }
+
+    /**
+     * The images of some classes, in their original order, relabelled 0..k-1 by the position of
+     * their class in {@code classes}: a class split (training and validation classes) that a
+     * classification loss of k classes can train on. A view, like {@link #subset(int[])}.
+     *
+     * @param classes distinct labels of this source
+     * @return the images of those classes, labelled by position
+     * @throws IllegalArgumentException if a label repeats or has no image
+     */
+    default ImageSource selectClasses(int... classes) {
+        Objects.requireNonNull(classes, "classes");
+        java.util.Map<Integer, Integer> position = new java.util.HashMap<>();
+        for (int i = 0; i < classes.length; i++) {
+            if (position.put(classes[i], i) != null) {
+                throw new IllegalArgumentException("Class " + classes[i] + " is selected twice.");
+            }
+        }
+        int[] labels = labels();
+        int[] indices = IntStream.range(0, labels.length).filter(i -> position.containsKey(labels[i])).toArray();
+        int[] relabelled = new int[indices.length];
+        boolean[] seen = new boolean[classes.length];
+        for (int i = 0; i < indices.length; i++) {
+            relabelled[i] = position.get(labels[indices[i]]);
+            seen[relabelled[i]] = true;
+        }
+        for (int i = 0; i < classes.length; i++) {
+            if (!seen[i]) {
+                throw new IllegalArgumentException("Class " + classes[i] + " has no image in this set of " + size()
+                        + " images.");
+            }
+        }
+        return IndexView.of(this, indices, relabelled);
+    }
 }

@@ -84,6 +84,7 @@ public final class StreamingImages implements ImageSource, AutoCloseable {
     private final PrefetchQueue queue;
     private final DecodedCache cache;
     private final AtomicLong decoded = new AtomicLong();
+    private volatile String fingerprint;
     private volatile boolean closed;
 
     private StreamingImages(Builder b) throws IOException {
@@ -419,6 +420,23 @@ public final class StreamingImages implements ImageSource, AutoCloseable {
                 logger.warn("Could not close the decoded cache {}: {}", cache.file(), e.getMessage());
             }
         }
+    }
+
+    /**
+     * The fingerprint of {@link ImageSource#fingerprint()}, computed once (a pass over every
+     * image: a read of the cache, or a decode of every file without one) and then remembered, as
+     * the images never change.
+     *
+     * @return 64 lowercase hex digits
+     */
+    @Override
+    public String fingerprint() {
+        String f = fingerprint;
+        if (f == null) {
+            f = ImageSources.fingerprint(this);
+            fingerprint = f;
+        }
+        return f;
     }
 
     @Override

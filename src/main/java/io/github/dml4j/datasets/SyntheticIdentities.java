@@ -217,16 +217,16 @@ public final class SyntheticIdentities {
             firstImage[i + 1] = firstImage[i] + allCounts[from + i];
         }
         int total = firstImage[n];
+        int perImage = channels * imageSize * imageSize;
+        if ((long) total * perImage > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException(total + " images of " + channels + "x" + imageSize + "x" + imageSize
+                    + " do not fit in one in-memory set (2 GB of pixels): write them with writeFolderInBlocks instead.");
+        }
         FacePrototype[] faces = new FacePrototype[n];
         int[] labels = new int[total];
         for (int i = 0; i < n; i++) {
             faces[i] = FacePrototype.random(new SplittableRandom(mix(seed, PROTOTYPE_STREAM, from + i)), channels == 3);
             java.util.Arrays.fill(labels, firstImage[i], firstImage[i + 1], i);
-        }
-        int perImage = channels * imageSize * imageSize;
-        if ((long) total * perImage > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException(total + " images of " + channels + "x" + imageSize + "x" + imageSize
-                    + " do not fit in one in-memory set (2 GB): write them with writeFolderInBlocks instead.");
         }
         byte[] pixels = new byte[total * perImage];
         IntStream.range(0, total).parallel().forEach(k -> {
@@ -932,10 +932,9 @@ public final class SyntheticIdentities {
             if (channels != 1 && channels != 3) {
                 throw new IllegalArgumentException("The channels (optChannels) must be 1 or 3, got " + channels + ".");
             }
-            if ((long) identities * maxImages > Integer.MAX_VALUE
-                    || (long) identities * maxImages * channels * imageSize * imageSize > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException("Up to " + (long) identities * maxImages + " images of " + channels
-                        + "x" + imageSize + "x" + imageSize + " do not fit in one LabeledImages (2 GB of pixels).");
+            if ((long) identities * maxImages > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("Up to " + (long) identities * maxImages + " images are more than one"
+                        + " generator labels (" + Integer.MAX_VALUE + ").");
             }
             checkRange("maximum rotation (optMaxRotation)", maxRotation, 0, 180);
             if (!(minScale > 0) || !(maxScale >= minScale) || maxScale > 10) {

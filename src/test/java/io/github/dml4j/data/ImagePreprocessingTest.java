@@ -108,4 +108,52 @@ class ImagePreprocessingTest {
         assertEquals(gray(2, 3, ImagePreprocessing.Fit.RESIZE), gray(2, 3, ImagePreprocessing.Fit.RESIZE));
         assertEquals("ImagePreprocessing{2x3, GRAYSCALE, RESIZE}", gray(2, 3, ImagePreprocessing.Fit.RESIZE).toString());
     }
+
+    /** The engine path of {@link ImagePreprocessing#apply} for a resize with nothing to crop, as the reference. */
+    private static byte[] onTheEngine(Image image, int height, int width) {
+        try (NDManager scratch = manager.newSubManager()) {
+            ai.djl.ndarray.NDArray hwc = image.toNDArray(scratch, Image.Flag.COLOR);
+            if (image.getHeight() != height || image.getWidth() != width) {
+                hwc = new ai.djl.modality.cv.transform.Resize(width, height, Image.Interpolation.AREA)
+                        .transform(hwc.toType(ai.djl.ndarray.types.DataType.FLOAT32, false))
+                        .round().clip(0, 255).toType(ai.djl.ndarray.types.DataType.UINT8, false);
+            }
+            return hwc.transpose(2, 0, 1).toByteArray();
+        }
+    }
+
+    @Test
+    void colourImagesShrunkByAWholeFactorGiveTheEnginesBytes() throws Exception {
+        java.util.Random random = new java.util.Random(5);
+        for (int type : new int[] {BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_INT_RGB}) {
+            for (int k : new int[] {1, 2, 3, 4, 7}) {
+                int side = 16;
+                BufferedImage image = new BufferedImage(side * k, side * k + 0, type);
+                for (int y = 0; y < image.getHeight(); y++) {
+                    for (int x = 0; x < image.getWidth(); x++) {
+                        image.setRGB(x, y, random.nextInt(1 << 24));
+                    }
+                }
+                ImagePreprocessing p = ImagePreprocessing.builder().setSize(side, side).optColor(ColorMode.RGB).build();
+                assertArrayEquals(onTheEngine(wrap(image), side, side), p.apply(wrap(image), manager),
+                        "type " + type + ", factor " + k);
+            }
+        }
+        // a decoded JPEG, as a photo folder holds
+        BufferedImage photo = new BufferedImage(128, 128, BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < 128; y++) {
+            for (int x = 0; x < 128; x++) {
+                photo.setRGB(x, y, (x * 2) << 16 | (y * 2) << 8 | ((x + y) & 0xff));
+            }
+        }
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("photo", ".jpg");
+        try {
+            javax.imageio.ImageIO.write(photo, "jpg", file.toFile());
+            Image decoded = ImageFiles.read(file);
+            ImagePreprocessing p = ImagePreprocessing.builder().setSize(64, 64).optColor(ColorMode.RGB).build();
+            assertArrayEquals(onTheEngine(decoded, 64, 64), p.apply(decoded, manager));
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
 }

@@ -311,8 +311,13 @@ class SyntheticIdentitiesTest {
         assertMessage("The contrast range (optContrastRange) must be positive with min <= max <= 10, got -1.0..1.0.",
                 small().optContrastRange(-1, 1));
         assertMessage("The occlusion probability (optOcclusion) must be from 0 to 1, got 1.5.", small().optOcclusion(1.5));
-        assertMessage("Up to 400000000 images of 1x512x512 do not fit in one LabeledImages (2 GB of pixels).",
-                SyntheticIdentities.builder().setIdentities(20_000_000).optImagesPerIdentity(20).optImageSize(512));
+        assertMessage("Up to 4000000000 images are more than one generator labels (2147483647).",
+                SyntheticIdentities.builder().setIdentities(200_000_000).optImagesPerIdentity(20).optImageSize(16));
+        // 100,000 colour images of 128 px are generated only a block at a time
+        SyntheticIdentities large = SyntheticIdentities.builder().setIdentities(5000).optImagesPerIdentity(20)
+                .optImageSize(128).optChannels(3).build();
+        assertEquals("100000 images of 3x128x128 do not fit in one in-memory set (2 GB of pixels): write them with"
+                + " writeFolderInBlocks instead.", assertThrows(IllegalArgumentException.class, large::generate).getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SyntheticIdentities.name(-1));
         assertEquals("An identity label must not be negative, got -1.", e.getMessage());
     }

@@ -104,9 +104,10 @@ class ClassBatchesTest {
     @Test
     void impossibleSettingsAreNamed() {
         // m larger than the batch
-        assertEquals("MPerClassSampler's batch size must be a positive multiple of m = 16, got 8.",
-                assertThrows(IllegalArgumentException.class, () -> ClassBatches.builder().setImages(IMAGES)
-                        .setNormalization(NORM).optM(16).optBatchSize(8).build()).getMessage());
+        assertEquals("MPerClassSampler's m = 16 images per class is more than the batch size 8: a batch holds batch"
+                + " size / m classes of m images each, so m must be at most the batch size (and at least 2 for pair and"
+                + " triplet losses).", assertThrows(IllegalArgumentException.class, () -> ClassBatches.builder()
+                        .setImages(IMAGES).setNormalization(NORM).optM(16).optBatchSize(8).build()).getMessage());
         // a batch that is no multiple of m
         assertEquals("MPerClassSampler's batch size must be a positive multiple of m = 4, got 10.",
                 assertThrows(IllegalArgumentException.class, () -> ClassBatches.builder().setImages(IMAGES)
