@@ -63,6 +63,15 @@ import java.util.Optional;
  * terminal, and the trainer logs one line per epoch. {@link #fit} returns the run's
  * {@link TrainingHistory}, whose settings a model card records.
  *
+ * <p>A long run is safe to run: with a checkpoint directory it is checkpointed at every epoch end
+ * and every N steps ({@link TrainingCheckpoints}), and {@link Builder#optResume(boolean)} continues
+ * it after a crash from its newest intact checkpoint, exactly where it stopped. The learning rate
+ * may follow a schedule ({@link LearningRateSchedules}), gradients may be clipped to a global norm,
+ * and a {@link Validation} evaluates the network every N epochs, keeps the best epoch's parameters
+ * and stops early. While a batch trains, the next ones are announced to the images
+ * ({@link io.github.dml4j.data.ImageSource#prefetch}), so that a source read from disk decodes them
+ * meanwhile.
+ *
  * <p>A fixed seed fixes the initialization and, with the batch source's own seed, every batch.
  * With one engine thread a rerun reproduces the loss curve bit for bit. With several threads a
  * rerun is bit-identical only if every kernel of the step adds in a fixed order; the pair and

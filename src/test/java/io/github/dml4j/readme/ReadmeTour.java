@@ -23,6 +23,9 @@ import io.github.dml4j.data.PairDataset;
 import io.github.dml4j.data.PairGenerator;
 import io.github.dml4j.data.PairList;
 import io.github.dml4j.data.PixelNormalization;
+import io.github.dml4j.train.Validation;
+import io.github.dml4j.train.LearningRateSchedules;
+import io.github.dml4j.data.StreamingImages;
 import io.github.dml4j.datasets.FashionMnist;
 import io.github.dml4j.eval.EmbeddingEvaluator;
 import io.github.dml4j.eval.IdentificationReport;
@@ -229,6 +232,30 @@ final class ReadmeTour {
                 System.out.println(who.unknown() ? "unknown" : who.identity());      // below threshold: unknown
                 IdentificationReport r = gallery.evaluate(probes, 5); // rank-1, rank-5, DIR, open-set FAR
             }
+        }
+    }
+
+    void longRuns(EmbeddingNet net, MetricHead head, ImageSource validationPhotos) throws IOException {
+        // a photo collection read from disk as it trains, decoded once into a cache at the training size
+        try (StreamingImages photos = StreamingImages.builder().setFolder(Path.of("photos"))
+                .setPreprocessing(ImagePreprocessing.builder().setSize(112, 112).optColor(ColorMode.RGB).build())
+                .optCache(Path.of("photos-112.cache")).build()) {
+            ClassBatches batches = ClassBatches.builder().setImages(photos)
+                    .setNormalization(net.getPixelNormalization()).optM(4).optBatchSize(128).build();
+
+            // AdamW, warm-up then cosine, gradients clipped to norm 5, validated every epoch: the best
+            // MAP@R is kept, and training stops after 5 evaluations without improvement
+            int steps = batches.batchesPerEpoch() * 30;
+            MetricTrainer trainer = MetricTrainer.builder().setHead(head)
+                    .optOptimizer(OptimizerType.ADAMW).optWeightDecay(5e-4f)
+                    .optLearningRate(LearningRateSchedules.warmUpCosine(1e-3f, steps / 20, steps, 1e-5f))
+                    .optGradientClipping(5f)
+                    .optValidation(Validation.builder().setImages(validationPhotos).optPatience(5).build())
+                    .optCheckpointDirectory(Path.of("runs/photos")).optCheckpointEvery(500)
+                    .optResume(true)   // after a crash, the same program continues where the run stopped
+                    .optEpochs(30).build();
+            TrainingHistory history = trainer.fit(batches);
+            System.out.println(history.selection());   // the epoch kept, by which metric, and its value
         }
     }
 }

@@ -53,6 +53,7 @@ import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -148,6 +149,9 @@ public final class FaceVerification implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Mixin
+    CheckpointOptions checkpoints = new CheckpointOptions();
+
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
@@ -187,8 +191,9 @@ public final class FaceVerification implements Callable<Integer> {
                 .optPixelNormalization(normalization)
                 .build();
         MetricHead metricHead = head.build(net, split.train().numIdentities(), CenterLoss.CenterUpdate.WEN);
-        MetricTrainer trainer = MetricTrainer.builder().setHead(metricHead).optEpochs(epochs)
-                .optLearningRate(learningRate).optSeed(seed).build();
+        MetricTrainer.Builder trainerBuilder = MetricTrainer.builder().setHead(metricHead).optEpochs(epochs)
+                .optLearningRate(learningRate).optSeed(seed);
+        MetricTrainer trainer = checkpoints.apply(trainerBuilder, checkpoints.directory(null)).build();
         ImageAugmentation augmentation = ImageAugmentation.builder()
                 .optRandomCrop(Math.max(1, size / 16))
                 .optHorizontalFlip(0.5)
@@ -314,6 +319,7 @@ public final class FaceVerification implements Callable<Integer> {
                 .atLeast("--calibration-pairs", calibrationPairs, 1)
                 .atLeast("--test-pairs-per-fold", testPairsPerFold, 1)
                 .require(pairsFile == null || data != null, "--pairs names images of --data; give --data as well");
+        checkpoints.check(checks);
         if (data == null) {
             checks.atLeast("--identities", identities, 9, "calibration and test take two identities each")
                     .atLeast("--images-per-identity", imagesPerIdentity, 2, "a matched pair needs two");

@@ -3,6 +3,8 @@ package io.github.dml4j.examples;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.Trainer;
+import ai.djl.training.listener.TrainingListenerAdapter;
 import io.github.dml4j.backbone.Backbone;
 import io.github.dml4j.backbone.ConvNet;
 import io.github.dml4j.backbone.EmbeddingNet;
@@ -14,6 +16,7 @@ import io.github.dml4j.data.IdentityImages;
 import io.github.dml4j.data.ImagePreprocessing;
 import io.github.dml4j.data.ImageSource;
 import io.github.dml4j.data.PixelNormalization;
+import io.github.dml4j.data.StreamingImages;
 import io.github.dml4j.datasets.SyntheticIdentities;
 import io.github.dml4j.eval.EmbeddingEvaluator;
 import io.github.dml4j.eval.RetrievalReport;
@@ -21,11 +24,16 @@ import io.github.dml4j.head.MetricHead;
 import io.github.dml4j.inference.EmbeddingModel;
 import io.github.dml4j.inference.ModelCard;
 import io.github.dml4j.loss.CenterLoss;
+import io.github.dml4j.provenance.EpochResult;
+import io.github.dml4j.provenance.TrainingHistory;
 import io.github.dml4j.train.ClassBatches;
 import io.github.dml4j.train.MetricTrainer;
-import picocli.CommandLine;
+import io.github.dml4j.train.TrainingProgress;
+import io.github.dml4j.train.Validation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -102,6 +110,32 @@ public final class Train implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "Engine threads (default ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--stream", description = "Read the images from disk as training needs them (StreamingImages),"
+            + " for folders larger than memory, instead of loading them all first.")
+    boolean stream;
+
+    @Option(names = "--cache", description = "With --stream: a file of the images decoded at the training size, built"
+            + " on the first run and reused (checked against the files) on the next.")
+    Path cache;
+
+    @Option(names = "--decoder-threads", defaultValue = "2",
+            description = "With --stream: threads decoding images (default ${DEFAULT-VALUE}).")
+    int decoderThreads;
+
+    @Mixin
+    CheckpointOptions checkpoints = new CheckpointOptions();
+
+    @Option(names = "--validate-every", defaultValue = "0", description = "Evaluate MAP@R on the validation classes"
+            + " every this many epochs and keep the best epoch's network (default ${DEFAULT-VALUE}: only before and after).")
+    int validateEvery;
+
+    @Option(names = "--patience", defaultValue = "0", description = "With --validate-every: stop after this many"
+            + " evaluations without improvement (default ${DEFAULT-VALUE}: never early).")
+    int patience;
+
+    @Option(names = "--memory", description = "Print resident memory at every tenth of each epoch and its peak.")
+    boolean memory;
+
     @Override
     public Integer call() throws Exception {
         checkOptions();
@@ -121,9 +155,28 @@ public final class Train implements Callable<Integer> {
         // the backbone first: a TorchScript file is checked before any image is read
         Backbone chosen = newBackbone(side, colour.channels());
 
-        IdentityImages all = IdentityFolder.builder().setRoot(data).setPreprocessing(preprocessing).build().load();
-        System.out.printf(Locale.ROOT, "%s: %,d images of %,d classes (%d files skipped)%n", data, all.size(),
-                all.numIdentities(), all.skipped().size());
+        ImageSource all;
+        if (stream) {
+            StreamingImages.Builder b = StreamingImages.builder().setFolder(data).setPreprocessing(preprocessing)
+                    .optDecoderThreads(decoderThreads);
+            if (cache != null) {
+                b.optCache(cache);
+            }
+            StreamingImages streamed = b.build();
+            System.out.printf(Locale.ROOT, "%s: %,d images of %,d classes, read from disk as needed by %d decoder"
+                    + " threads%s (%d files skipped)%n", data, streamed.size(), streamed.classNames().size(), decoderThreads,
+                    cache == null ? "" : ", decoded once into " + cache, streamed.skipped().size());
+            all = streamed;
+        } else {
+            IdentityImages loaded = IdentityFolder.builder().setRoot(data).setPreprocessing(preprocessing).build().load();
+            System.out.printf(Locale.ROOT, "%s: %,d images of %,d classes (%d files skipped)%n", data, loaded.size(),
+                    loaded.numIdentities(), loaded.skipped().size());
+            all = loaded.images();
+        }
+        if (memory) {
+            System.out.printf(Locale.ROOT, "Resident memory after reading the folder: %.0f MB (peak %.0f MB)%n",
+                    ProcessMemory.residentMb(), ProcessMemory.peakResidentMb());
+        }
         ImageSource[] split = splitClasses(all);
         ImageSource train = split[0];
         ImageSource validation = split[1];
@@ -133,15 +186,18 @@ public final class Train implements Callable<Integer> {
                 + " batches of %d = %d classes x m = %d%n", trainClasses, train.size(), validation.numClasses(),
                 validation.size(), batch, batch / m, m);
 
-        PixelNormalization normalization = torchScript ? PixelNormalization.IMAGENET : PixelNormalization.estimate(train);
+        // streamed images: estimated on a random sample of 5,000 rather than a decode of every file
+        PixelNormalization normalization = torchScript ? PixelNormalization.IMAGENET
+                : PixelNormalization.estimate(stream ? sample(train, 5000) : train);
         EmbeddingNet net = newNet(chosen, side, colour.channels(), normalization, freezeEpochs > 0);
         MetricHead head = loss.build(net, trainClasses, CenterLoss.CenterUpdate.WEN);
-        MetricTrainer trainer = trainer(head, freezeEpochs > 0 ? freezeEpochs : epochs);
+        MetricTrainer trainer = trainer(head, freezeEpochs > 0 ? freezeEpochs : epochs, null, null);
         trainer.initialize();
         report("Before training", net, validation);
         if (freezeEpochs > 0) {
             System.out.printf(Locale.ROOT, "Epochs 1-%d: the backbone frozen below its projection (%s)%n", freezeEpochs,
                     net.getFrozenParts());
+            trainer = trainer(head, freezeEpochs, phaseDirectory(1), null);
             trainer.fit(batches(train, normalization, batch, 0));
             // a network of the same architecture without the frozen parts takes over the weights
             EmbeddingNet unfrozen = newNet(chosen, side, colour.channels(), normalization, false);
@@ -149,11 +205,24 @@ public final class Train implements Callable<Integer> {
             copyParameters(head, next);
             net = unfrozen;
             head = next;
-            trainer = trainer(head, epochs - freezeEpochs);
             System.out.printf(Locale.ROOT, "Epochs %d-%d: all of it%n", freezeEpochs + 1, epochs);
         }
-        trainer.fit(batches(train, normalization, batch, 1));
+        trainer = trainer(head, epochs - freezeEpochs, phaseDirectory(freezeEpochs > 0 ? 2 : 0), validation);
+        TrainingHistory history = trainer.fit(batches(train, normalization, batch, 1));
+        EpochResult last = history.epochs().isEmpty() ? null : history.epochs().get(history.epochs().size() - 1);
+        if (last != null) {
+            System.out.printf(Locale.ROOT, "Last epoch: %,d images in %.1f s, %.0f train images/s%n", last.images(),
+                    last.seconds(), last.imagesPerSecond());
+        }
+        if (history.selection() != null) {
+            System.out.printf(Locale.ROOT, "Kept epoch %d (%s %.4f)%s%n", history.selection().epoch(),
+                    history.selection().metric(), history.selection().value(),
+                    history.stoppedEarly() ? ", stopped early" : "");
+        }
         report("After training", net, validation);
+        if (memory) {
+            System.out.printf(Locale.ROOT, "Peak resident memory: %.0f MB%n", ProcessMemory.peakResidentMb());
+        }
 
         try (EmbeddingModel model = EmbeddingModel.of(net, ModelCard.describe(net).withPreprocessing(preprocessing))) {
             model.save(out);
@@ -206,14 +275,43 @@ public final class Train implements Callable<Integer> {
         if (threads < 1) {
             problems.add("--threads must be positive, got " + threads);
         }
+        if (cache != null && !stream) {
+            problems.add("--cache needs --stream");
+        }
+        if (decoderThreads < 1) {
+            problems.add("--decoder-threads must be positive, got " + decoderThreads);
+        }
+        if (validateEvery < 0) {
+            problems.add("--validate-every must be 0 or more epochs, got " + validateEvery);
+        }
+        if (patience < 0) {
+            problems.add("--patience must be 0 or more, got " + patience);
+        }
+        if (patience > 0 && validateEvery == 0) {
+            problems.add("--patience needs --validate-every");
+        }
         if (!problems.isEmpty()) {
             throw new CommandLine.ParameterException(new CommandLine(this), String.join("; ", problems) + ".");
         }
+        checkpoints.check(new OptionChecks(this), "phase-1").check();
+    }
+
+    /** Up to {@code n} images drawn at random, without repeats. */
+    private ImageSource sample(ImageSource images, int n) {
+        if (images.size() <= n) {
+            return images;
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, new Random(seed));
+        return images.subset(order.subList(0, n).stream().mapToInt(Integer::intValue).sorted().toArray());
     }
 
     /** Classes drawn at random into training and validation (at least 2 each), each relabelled 0..k-1. */
-    private ImageSource[] splitClasses(IdentityImages images) {
-        int classes = images.numIdentities();
+    private ImageSource[] splitClasses(ImageSource images) {
+        int classes = images.numClasses();
         int validationClasses = (int) Math.round(classes * valFraction);
         if (classes < 4) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--data " + data + " has " + classes
@@ -227,8 +325,7 @@ public final class Train implements Callable<Integer> {
         Collections.shuffle(order, new Random(seed));
         int[] validationLabels = order.subList(0, validationClasses).stream().mapToInt(Integer::intValue).sorted().toArray();
         int[] trainLabels = order.subList(validationClasses, classes).stream().mapToInt(Integer::intValue).sorted().toArray();
-        return new ImageSource[] {images.selectIdentities(trainLabels).images(),
-                images.selectIdentities(validationLabels).images()};
+        return new ImageSource[] {images.selectClasses(trainLabels), images.selectClasses(validationLabels)};
     }
 
     /** The batch size: --batch-size, or as many classes of m images as the training classes fill. */
@@ -295,9 +392,39 @@ public final class Train implements Callable<Integer> {
         return top.subList(0, top.size() - 1);
     }
 
-    private MetricTrainer trainer(MetricHead head, int trainEpochs) {
-        return MetricTrainer.builder().setHead(head).optEpochs(trainEpochs).optLearningRate(learningRate).optSeed(seed)
-                .build();
+    private MetricTrainer trainer(MetricHead head, int trainEpochs, Path checkpointDirectory, ImageSource validation) {
+        MetricTrainer.Builder b = MetricTrainer.builder().setHead(head).optEpochs(trainEpochs).optLearningRate(learningRate)
+                .optSeed(seed);
+        checkpoints.apply(b, checkpointDirectory);
+        if (validation != null && validateEvery > 0) {
+            b.optValidation(Validation.builder().setImages(validation).optEvery(validateEvery).optPatience(patience)
+                    .build());
+        }
+        if (memory) {
+            b.optListeners(new TrainingProgress(), new MemoryListener());
+        }
+        return b.build();
+    }
+
+    /** The checkpoint directory of a training phase: --checkpoints itself, or phase-1 and phase-2 with frozen epochs. */
+    private Path phaseDirectory(int phase) {
+        return checkpoints.directory(phase == 0 ? null : "phase-" + phase);
+    }
+
+    /** Prints resident memory at every tenth of an epoch. */
+    private static final class MemoryListener extends TrainingListenerAdapter {
+        private long batches;
+
+        @Override
+        public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+            long total = batchData.getBatch().getProgressTotal();
+            long done = batchData.getBatch().getProgress();
+            if (total >= 10 && done % Math.max(1, total / 10) == 0 || done == total) {
+                System.out.printf(Locale.ROOT, "  batch %d/%d: resident memory %.0f MB%n", done, total,
+                        ProcessMemory.residentMb());
+            }
+            batches++;
+        }
     }
 
     private ClassBatches batches(ImageSource train, PixelNormalization normalization, int batch, long phase) {
