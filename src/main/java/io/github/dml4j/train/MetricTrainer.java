@@ -403,7 +403,7 @@ public final class MetricTrainer {
 
     private void loadNetwork(byte[] parameters) {
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(parameters))) {
-            head.getEmbeddingNet().loadParameters(parameterManager, in);
+            head.getEmbeddingNet().loadParameters(parametersManager(), in);
         } catch (IOException | ai.djl.MalformedModelException e) {
             throw new IllegalStateException("Could not restore the best network's parameters: " + e.getMessage(), e);
         }
@@ -460,11 +460,11 @@ public final class MetricTrainer {
             try {
                 TrainingState state = TrainingCheckpoints.readState(checkpoint);
                 checkSameRun(checkpoint, state);
-                Checkpoints.load(head, parameterManager, checkpoint.resolve(TrainingCheckpoints.HEAD_PARAMETERS));
+                Checkpoints.load(head, parametersManager(), checkpoint.resolve(TrainingCheckpoints.HEAD_PARAMETERS));
                 Path optimizerFile = checkpoint.resolve(TrainingCheckpoints.OPTIMIZER_STATE);
                 if (optimizer instanceof ResumableOptimizer resumable && Files.isRegularFile(optimizerFile)) {
                     try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(optimizerFile)))) {
-                        resumable.readState(parameterManager, devices.get(0), in, parameterIds());
+                        resumable.readState(parametersManager(), devices.get(0), in, parameterIds());
                     }
                 } else {
                     LOGGER.warn("The optimizer {} keeps no state in checkpoints: the resumed run starts it afresh and is not"
@@ -558,6 +558,19 @@ public final class MetricTrainer {
             LOGGER.debug("Checkpoint {}", written);
             return written;
         }
+    }
+
+    /**
+     * The manager the head's parameters live in: this trainer's, or, for a head initialized by
+     * another trainer or by hand, the one its parameters were made in.
+     */
+    private NDManager parametersManager() {
+        if (parameterManager != null) {
+            return parameterManager;
+        }
+        return head.getParameters().values().stream().filter(Parameter::isInitialized).findFirst()
+                .map(p -> p.getArray().getManager())
+                .orElseThrow(() -> new IllegalStateException("The head has no initialized parameter."));
     }
 
     /** The path of every parameter of the head by its id: ids are random per JVM, paths are not. */

@@ -112,4 +112,33 @@ class ValidationTest {
                 assertThrows(IllegalArgumentException.class,
                         () -> Validation.builder().setImages(TRAIN).optEvery(0).build()).getMessage());
     }
+
+    @Test
+    void aHeadInitializedElsewhereKeepsItsBestEpochAndResumesWithMoreEpochs(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) {
+        EmbeddingNet net = TrainingFixtures.newNet();
+        MetricHead head = TrainingFixtures.tripletHead(net);
+        MetricTrainer.builder().setHead(head).optListeners().build().initialize();
+        List<float[]> seen = new ArrayList<>();
+        double[][] curves = {{0.5, 0.1}, {0.6}};
+        int[] run = {0};
+        int[] calls = {0};
+        java.util.function.IntFunction<MetricTrainer> trainer = epochs -> MetricTrainer.builder().setHead(head)
+                .optEpochs(epochs).optCheckpointDirectory(dir).optResume(true).optListeners()
+                .optValidation(Validation.builder().optMetric("score").setEvaluation(n -> {
+                    seen.add(TrainingFixtures.embed(n, PROBE));
+                    return Map.of("score", curves[run[0]][calls[0]++]);
+                }).build()).build();
+        TrainingHistory first = trainer.apply(2).fit(TrainingFixtures.classBatches(TRAIN, net, 8, 2, 0));
+        assertEquals(1, first.selection().epoch());
+        assertArrayEquals(seen.get(0), TrainingFixtures.embed(net, PROBE), "epoch 1's network is kept");
+        run[0] = 1;
+        calls[0] = 0;
+        TrainingHistory resumed = trainer.apply(3).fit(TrainingFixtures.classBatches(TRAIN, net, 8, 2, 0));
+        assertEquals(3, resumed.epochs().size());
+        assertEquals(3, resumed.validations().size(), "the run's first two evaluations and the new one");
+        assertEquals(12, resumed.stepLosses().size());
+        assertEquals(3, resumed.selection().epoch());
+        assertEquals(0.6, resumed.selection().value());
+    }
 }
