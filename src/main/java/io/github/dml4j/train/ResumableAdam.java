@@ -3,7 +3,6 @@ package io.github.dml4j.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.tracker.ParameterTracker;
-import ai.djl.training.tracker.Tracker;
 
 /**
  * Adam (Kingma and Ba 2015) and AdamW (Loshchilov and Hutter 2019, decoupled weight decay), with
@@ -25,7 +24,7 @@ public final class ResumableAdam extends ResumableOptimizer {
 
     private ResumableAdam(Builder builder) {
         super(builder);
-        this.learningRateTracker = builder.learningRateTracker;
+        this.learningRateTracker = builder.learningRateTracker("Adam");
         this.beta1 = builder.beta1;
         this.beta2 = builder.beta2;
         this.epsilon = builder.epsilon;
@@ -71,28 +70,18 @@ public final class ResumableAdam extends ResumableOptimizer {
     }
 
     /** Builder of {@link ResumableAdam}. */
-    public static final class Builder extends OptimizerBuilder<Builder> {
-        private ParameterTracker learningRateTracker = Tracker.fixed(1e-3f);
+    public static final class Builder extends BaseBuilder<Builder> {
         private float beta1 = 0.9f;
         private float beta2 = 0.999f;
         private float epsilon = 1e-8f;
         private boolean decoupled;
 
-        private Builder() {}
+        private Builder() {
+            super(1e-3f);
+        }
 
         @Override
         protected Builder self() {
-            return this;
-        }
-
-        /**
-         * Sets the learning rate of every parameter and update (default fixed 1e-3).
-         *
-         * @param tracker the learning rates
-         * @return this builder
-         */
-        public Builder optLearningRateTracker(ParameterTracker tracker) {
-            this.learningRateTracker = tracker;
             return this;
         }
 
@@ -147,9 +136,6 @@ public final class ResumableAdam extends ResumableOptimizer {
          * @throws IllegalArgumentException naming a setting out of range
          */
         public ResumableAdam build() {
-            if (learningRateTracker == null) {
-                throw new IllegalArgumentException("Adam's learning rate tracker must not be null.");
-            }
             if (!(beta1 >= 0f && beta1 < 1f) || !(beta2 >= 0f && beta2 < 1f)) {
                 throw new IllegalArgumentException("Adam's betas must be in [0, 1), got " + beta1 + " and " + beta2 + ".");
             }

@@ -4,6 +4,8 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.ParameterTracker;
+import ai.djl.training.tracker.Tracker;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -212,6 +214,51 @@ public abstract class ResumableOptimizer extends Optimizer {
         if (!Float.isFinite(learningRate) || !Float.isFinite(weightDecay)) {
             throw new IllegalStateException("The learning rate (" + learningRate + ") or weight decay (" + weightDecay
                     + ") is NaN or infinite.");
+        }
+    }
+
+    /**
+     * The settings every resumable optimizer has: DJL's (weight decay, gradient rescaling and
+     * clipping) and the learning rate of every parameter and update.
+     *
+     * @param <T> the concrete builder
+     */
+    public abstract static class BaseBuilder<T extends BaseBuilder<T>> extends OptimizerBuilder<T> {
+
+        private ParameterTracker learningRateTracker;
+
+        /**
+         * Creates the builder.
+         *
+         * @param defaultRate the learning rate until {@link #optLearningRateTracker} sets one
+         */
+        protected BaseBuilder(float defaultRate) {
+            this.learningRateTracker = Tracker.fixed(defaultRate);
+        }
+
+        /**
+         * Sets the learning rate of every parameter and update, e.g. the trainer's grouped rates.
+         *
+         * @param tracker the learning rates
+         * @return this builder
+         */
+        public T optLearningRateTracker(ParameterTracker tracker) {
+            this.learningRateTracker = tracker;
+            return self();
+        }
+
+        /**
+         * The learning rates, checked.
+         *
+         * @param optimizer the optimizer's name, for the message
+         * @return the tracker
+         * @throws IllegalArgumentException if it was set to null
+         */
+        protected ParameterTracker learningRateTracker(String optimizer) {
+            if (learningRateTracker == null) {
+                throw new IllegalArgumentException(optimizer + "'s learning rate tracker must not be null.");
+            }
+            return learningRateTracker;
         }
     }
 }

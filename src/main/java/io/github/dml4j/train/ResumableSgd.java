@@ -3,7 +3,6 @@ package io.github.dml4j.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.tracker.ParameterTracker;
-import ai.djl.training.tracker.Tracker;
 
 /**
  * Stochastic gradient descent with optional momentum, with the same fused engine update as DJL's
@@ -17,7 +16,7 @@ public final class ResumableSgd extends ResumableOptimizer {
 
     private ResumableSgd(Builder builder) {
         super(builder);
-        this.learningRateTracker = builder.learningRateTracker;
+        this.learningRateTracker = builder.learningRateTracker("SGD");
         this.momentum = builder.momentum;
     }
 
@@ -47,25 +46,15 @@ public final class ResumableSgd extends ResumableOptimizer {
     }
 
     /** Builder of {@link ResumableSgd}. */
-    public static final class Builder extends OptimizerBuilder<Builder> {
-        private ParameterTracker learningRateTracker = Tracker.fixed(0.01f);
+    public static final class Builder extends BaseBuilder<Builder> {
         private float momentum;
 
-        private Builder() {}
+        private Builder() {
+            super(0.01f);
+        }
 
         @Override
         protected Builder self() {
-            return this;
-        }
-
-        /**
-         * Sets the learning rate of every parameter and update (default fixed 0.01).
-         *
-         * @param tracker the learning rates
-         * @return this builder
-         */
-        public Builder optLearningRateTracker(ParameterTracker tracker) {
-            this.learningRateTracker = tracker;
             return this;
         }
 
@@ -87,9 +76,6 @@ public final class ResumableSgd extends ResumableOptimizer {
          * @throws IllegalArgumentException naming a setting out of range
          */
         public ResumableSgd build() {
-            if (learningRateTracker == null) {
-                throw new IllegalArgumentException("SGD's learning rate tracker must not be null.");
-            }
             if (!(momentum >= 0f && momentum < 1f)) {
                 throw new IllegalArgumentException("SGD's momentum must be in [0, 1), got " + momentum + ".");
             }

@@ -3,7 +3,6 @@ package io.github.dml4j.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.tracker.ParameterTracker;
-import ai.djl.training.tracker.Tracker;
 
 /**
  * RMSprop (Tieleman and Hinton 2012) written with engine ops, because DJL's built-in
@@ -20,7 +19,7 @@ public final class RmsProp extends ResumableOptimizer {
 
     private RmsProp(Builder builder) {
         super(builder);
-        this.learningRateTracker = builder.learningRateTracker;
+        this.learningRateTracker = builder.learningRateTracker("RmsProp");
         this.rho = builder.rho;
         this.epsilon = builder.epsilon;
     }
@@ -52,21 +51,16 @@ public final class RmsProp extends ResumableOptimizer {
     }
 
     /** Builder for {@link RmsProp}. */
-    public static final class Builder extends OptimizerBuilder<Builder> {
-        private ParameterTracker learningRateTracker = Tracker.fixed(0.01f);
+    public static final class Builder extends BaseBuilder<Builder> {
         private float rho = 0.99f;
         private float epsilon = 1e-8f;
 
-        private Builder() {}
+        private Builder() {
+            super(0.01f);
+        }
 
         @Override
         protected Builder self() {
-            return this;
-        }
-
-        /** Sets the learning rate tracker (default fixed 0.01). */
-        public Builder optLearningRateTracker(ParameterTracker tracker) {
-            this.learningRateTracker = tracker;
             return this;
         }
 
@@ -86,9 +80,6 @@ public final class RmsProp extends ResumableOptimizer {
         public RmsProp build() {
             if (!(rho > 0f && rho < 1f)) {
                 throw new IllegalArgumentException("RmsProp's rho must be in (0, 1), got " + rho + ".");
-            }
-            if (learningRateTracker == null) {
-                throw new IllegalArgumentException("RmsProp's learning rate tracker must not be null.");
             }
             return new RmsProp(this);
         }
