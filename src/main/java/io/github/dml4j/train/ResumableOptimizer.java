@@ -64,8 +64,14 @@ public abstract class ResumableOptimizer extends Optimizer {
      */
     protected NDArray state(String parameterId, String name, NDArray weight) {
         Map<String, NDArray> own = buffers.computeIfAbsent(parameterId, k -> new ConcurrentHashMap<>());
-        // zerosLike lives in the weight's manager, which outlives every step, as DJL's optimizers' buffers do
-        return own.computeIfAbsent(name, k -> weight.zerosLike());
+        return own.computeIfAbsent(name, k -> {
+            NDArray zeros = weight.zerosLike();
+            // detached, as DJL's optimizers detach theirs: the weight handed to update() may live in a
+            // manager that closes after the step (a TorchScript module's parameters do), and a buffer
+            // freed with it would be read after it is freed at the next step
+            zeros.detach();
+            return zeros;
+        });
     }
 
     /**
@@ -183,6 +189,7 @@ public abstract class ResumableOptimizer extends Optimizer {
                     byte[] bytes = new byte[in.readInt()];
                     in.readFully(bytes);
                     NDArray array = manager.decode(bytes).toDevice(device, false);
+                    array.detach();
                     read.add(array);
                     own.put(buffer, array);
                 }
