@@ -19,12 +19,7 @@ public final class FileDigests {
      * @throws IOException if the file cannot be read
      */
     public static String sha256(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("This Java runtime lacks SHA-256.", e);
-        }
+        MessageDigest digest = newSha256();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buffer = new byte[1 << 16];
             for (int r = in.read(buffer); r >= 0; r = in.read(buffer)) {
@@ -32,5 +27,19 @@ public final class FileDigests {
             }
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /**
+     * A new SHA-256 digest, for hashing bytes as they are written or read.
+     *
+     * @return the digest
+     * @throws IllegalStateException if the Java runtime lacks SHA-256
+     */
+    public static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("This Java runtime lacks SHA-256.", e);
+        }
     }
 }

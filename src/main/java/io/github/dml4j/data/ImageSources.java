@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.Shape;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.stream.LongStream;
 
@@ -83,12 +82,7 @@ final class ImageSources {
 
     /** A digest that has read the header: size, channels, height and width as big-endian ints. */
     static MessageDigest startFingerprint(int size, Shape imageShape) {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this Java runtime.", e);
-        }
+        MessageDigest digest = FileDigests.newSha256();
         digest.update(ByteBuffer.allocate(16).putInt(size).putInt((int) imageShape.get(0))
                 .putInt((int) imageShape.get(1)).putInt((int) imageShape.get(2)).array());
         return digest;

@@ -191,7 +191,7 @@ public final class MetricTrainer {
         Optimizer optimizer = newOptimizer(new GroupedLearningRate(learningRate, multipliers));
         String fingerprint = source.images().fingerprint();
         TrainingSettings settings = settings(source, groups, optimizer, fingerprint);
-        Run run = new Run(settings, optimizer, source, fingerprint);
+        Run run = new Run(optimizer, source, fingerprint);
         if (checkpointDirectory != null) {
             run.restoreOrStart();
         }
@@ -411,7 +411,6 @@ public final class MetricTrainer {
 
     /** The mutable state of one {@link #fit}: what a checkpoint saves and a resume restores. */
     private final class Run {
-        private final TrainingSettings settings;
         private final Optimizer optimizer;
         private final BatchSource source;
         private final String fingerprint;
@@ -431,8 +430,7 @@ public final class MetricTrainer {
         int evaluationsWithoutImprovement;
         boolean finished;
 
-        Run(TrainingSettings settings, Optimizer optimizer, BatchSource source, String fingerprint) {
-            this.settings = settings;
+        Run(Optimizer optimizer, BatchSource source, String fingerprint) {
             this.optimizer = optimizer;
             this.source = source;
             this.fingerprint = fingerprint;
@@ -540,6 +538,15 @@ public final class MetricTrainer {
             }
         }
 
+        private String validationFingerprint;
+
+        private String validationFingerprint() {
+            if (validationFingerprint == null && validation.images() != null) {
+                validationFingerprint = validation.images().fingerprint();
+            }
+            return validationFingerprint;
+        }
+
         Path checkpoint() {
             TrainingState state = new TrainingState(TrainingState.FORMAT, step, epoch, batchInEpoch, stepped, epochLossSum,
                     epochBatches, epochImages, epochSeconds, stepLosses, epochs, validations, best,
@@ -586,15 +593,6 @@ public final class MetricTrainer {
         Map<String, String> ids = new HashMap<>();
         parameterNames().forEach((id, name) -> ids.put(name, id));
         return ids;
-    }
-
-    private String validationFingerprintCache;
-
-    private String validationFingerprint() {
-        if (validationFingerprintCache == null && validation.images() != null) {
-            validationFingerprintCache = validation.images().fingerprint();
-        }
-        return validationFingerprintCache;
     }
 
     /**

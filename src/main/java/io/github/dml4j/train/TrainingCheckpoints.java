@@ -19,7 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -197,9 +200,7 @@ public final class TrainingCheckpoints {
             all.put(STATE, out -> out.write(GSON.toJson(state).getBytes(StandardCharsets.UTF_8)));
             Map<String, FileEntry> entries = new LinkedHashMap<>();
             for (Map.Entry<String, FileWriter> f : all.entrySet()) {
-                Path file = temp.resolve(f.getKey());
-                writeForced(file, f.getValue());
-                entries.put(f.getKey(), new FileEntry(Files.size(file), FileDigests.sha256(file)));
+                entries.put(f.getKey(), writeForced(temp.resolve(f.getKey()), f.getValue()));
             }
             Runnable hook = beforeCommit;
             if (hook != null) {
@@ -230,13 +231,16 @@ public final class TrainingCheckpoints {
         }
     }
 
-    private static void writeForced(Path file, FileWriter writer) throws IOException {
+    /** Writes a file, forced to disk, and returns its size and the SHA-256 of the bytes as they were written. */
+    private static FileEntry writeForced(Path file, FileWriter writer) throws IOException {
+        MessageDigest digest = FileDigests.newSha256();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             OutputStream raw = java.nio.channels.Channels.newOutputStream(channel);
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16));
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new DigestOutputStream(raw, digest), 1 << 16));
             writer.write(out);
             out.flush();
             channel.force(true);
+            return new FileEntry(channel.size(), HexFormat.of().formatHex(digest.digest()));
         }
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.github.dml4j.RecordingImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -333,39 +334,9 @@ class StreamingImagesTest {
 
     @Test
     void viewsForwardPrefetchWithTheSourcesIndices() throws IOException {
-        List<long[]> hints = new ArrayList<>();
         LabeledImages images = TestImages.generate(3, 4, 6, 6, 1);
-        ImageSource recording = new ImageSource() {
-            @Override
-            public int size() {
-                return images.size();
-            }
-
-            @Override
-            public Shape imageShape() {
-                return images.imageShape();
-            }
-
-            @Override
-            public int label(int index) {
-                return images.label(index);
-            }
-
-            @Override
-            public int[] labels() {
-                return images.labels();
-            }
-
-            @Override
-            public NDArray pixels(NDManager manager, long[] indices) {
-                return images.pixels(manager, indices);
-            }
-
-            @Override
-            public void prefetch(long[] indices) {
-                hints.add(indices.clone());
-            }
-        };
+        RecordingImages recording = new RecordingImages(images);
+        List<long[]> hints = recording.hints();
         ImageSource subset = recording.subset(new int[] {9, 2, 5});
         subset.prefetch(new long[] {2, 0});
         subset.subset(new int[] {1, 2}).prefetch(new long[] {1});

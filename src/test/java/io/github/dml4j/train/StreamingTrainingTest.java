@@ -3,6 +3,7 @@ package io.github.dml4j.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.github.dml4j.RecordingImages;
 import io.github.dml4j.SyntheticImages;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.ColorMode;
@@ -106,51 +107,9 @@ class StreamingTrainingTest {
         }
     }
 
-    /** An in-memory source that records what is read, to compare with what imageIndices says. */
-    private static final class Recording implements ImageSource {
-        final LabeledImages images;
-        final List<Long> read = new ArrayList<>();
-
-        Recording(LabeledImages images) {
-            this.images = images;
-        }
-
-        @Override
-        public int size() {
-            return images.size();
-        }
-
-        @Override
-        public Shape imageShape() {
-            return images.imageShape();
-        }
-
-        @Override
-        public int label(int index) {
-            return images.label(index);
-        }
-
-        @Override
-        public int[] labels() {
-            return images.labels();
-        }
-
-        @Override
-        public NDArray pixels(NDManager manager, long[] indices) {
-            for (long i : indices) {
-                read.add(i);
-            }
-            return images.pixels(manager, indices);
-        }
-    }
-
-    private static long[] recorded(Recording source) {
-        return source.read.stream().mapToLong(Long::longValue).toArray();
-    }
-
     @Test
     void imageIndicesAreTheImagesLoadReadsInItsOrder() {
-        Recording images = new Recording(SyntheticImages.generate(4, 6, 3));
+        RecordingImages images = new RecordingImages(SyntheticImages.generate(4, 6, 3));
         BalancedPairSampler sampler = BalancedPairSampler.builder().setLabels(images.labels()).setBatchSize(8)
                 .optPositiveShare(0.25).optSeed(2).build();
         PairBatches pairs = new PairBatches(PairDataset.builder().setImages(images).setSampling(sampler).build(), sampler);
@@ -162,9 +121,9 @@ class StreamingTrainingTest {
             for (BatchSource source : List.of(classes, pairs, triplets)) {
                 Iterator<long[]> it = source.batches(0);
                 long[] batch = it.next();
-                images.read.clear();
+                images.clear();
                 source.load(manager, batch);
-                assertArrayEquals(recorded(images), source.imageIndices(batch), source.toString());
+                assertArrayEquals(images.read(), source.imageIndices(batch), source.toString());
             }
         }
     }

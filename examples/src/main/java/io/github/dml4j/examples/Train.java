@@ -413,8 +413,6 @@ public final class Train implements Callable<Integer> {
 
     /** Prints resident memory at every tenth of an epoch. */
     private static final class MemoryListener extends TrainingListenerAdapter {
-        private long batches;
-
         @Override
         public void onTrainingBatch(Trainer trainer, BatchData batchData) {
             long total = batchData.getBatch().getProgressTotal();
@@ -423,7 +421,6 @@ public final class Train implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "  batch %d/%d: resident memory %.0f MB%n", done, total,
                         ProcessMemory.residentMb());
             }
-            batches++;
         }
     }
 
