@@ -2,6 +2,8 @@ package io.github.dml4j.eval;
 
 import java.util.Locale;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A verification threshold chosen on held-out pairs, with what it achieved there: the answer
@@ -21,6 +23,11 @@ import java.util.Objects;
  *       the calibration pairs (LFW's protocol, here without the folds).
  * </ul>
  *
+ * <p>How far to trust the FAR: {@link #withFarInterval(double[], boolean[], int[], int[], long)}
+ * adds a confidence interval from a bootstrap over the calibration identities
+ * ({@link FarInterval}), and {@link #farUncertain()} says when that interval is wider than the
+ * target, as it is when a FAR of 1e-2 is calibrated on a few dozen pairs.
+ *
  * <p>The record is stored in the exported model card so another program uses the same
  * decision; it is immutable.
  *
@@ -32,6 +39,8 @@ import java.util.Objects;
  * @param accuracy the share of calibration pairs decided correctly
  * @param positivePairs the number of same-identity calibration pairs
  * @param negativePairs the number of different-identity calibration pairs
+ * @param farInterval the confidence interval of the FAR at the threshold, or null when not
+ *     estimated
  */
 public record ThresholdCalibration(
         double threshold,
@@ -41,7 +50,10 @@ public record ThresholdCalibration(
         double tar,
         double accuracy,
         int positivePairs,
-        int negativePairs) {
+        int negativePairs,
+        FarInterval farInterval) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ThresholdCalibration.class);
 
     /** How a threshold was chosen. */
     public enum Method {
@@ -71,6 +83,12 @@ public record ThresholdCalibration(
             throw new IllegalArgumentException("Calibration needs at least one positive and one negative pair, got "
                     + positivePairs + " positive and " + negativePairs + " negative.");
         }
+    }
+
+    /** A calibration without a FAR interval; see the record's components. */
+    public ThresholdCalibration(double threshold, Method method, Double targetFar, double far, double tar,
+                                double accuracy, int positivePairs, int negativePairs) {
+        this(threshold, method, targetFar, far, tar, accuracy, positivePairs, negativePairs, null);
     }
 
     private static void checkRate(double value, String name) {
@@ -144,6 +162,61 @@ public record ThresholdCalibration(
         return evaluate(VerificationMetrics.toDoubles(scores), same);
     }
 
+    /**
+     * Returns a copy with the confidence interval of the FAR at this threshold, from a bootstrap
+     * over the identities of the calibration pairs (the pairs this calibration was made on,
+     * with the identity of each pair's two images); logs a warning, with the interval, when
+     * it is wider than the target FAR.
+     *
+     * @see FarInterval#bootstrap(double[], boolean[], int[], int[], double, long)
+     */
+    public ThresholdCalibration withFarInterval(double[] scores, boolean[] same, int[] identityA, int[] identityB,
+                                                long seed) {
+        ThresholdCalibration result = withFarInterval(
+                FarInterval.bootstrap(scores, same, identityA, identityB, threshold, seed));
+        if (result.farUncertain()) {
+            LOG.warn(result.uncertaintyWarning());
+        }
+        return result;
+    }
+
+    /** Float scores; see {@link #withFarInterval(double[], boolean[], int[], int[], long)}. */
+    public ThresholdCalibration withFarInterval(float[] scores, boolean[] same, int[] identityA, int[] identityB,
+                                                long seed) {
+        return withFarInterval(VerificationMetrics.toDoubles(scores), same, identityA, identityB, seed);
+    }
+
+    /** Returns a copy with this FAR interval ({@code null} removes it). */
+    public ThresholdCalibration withFarInterval(FarInterval interval) {
+        if (interval != null && interval.negativePairs() != negativePairs) {
+            throw new IllegalArgumentException("The FAR interval rests on " + interval.negativePairs()
+                    + " different-identity pairs, the calibration on " + negativePairs + ": estimate it on the"
+                    + " calibration's own pairs.");
+        }
+        return new ThresholdCalibration(threshold, method, targetFar, far, tar, accuracy, positivePairs, negativePairs,
+                interval);
+    }
+
+    /**
+     * Is the FAR too uncertain to vouch for the target: is there a FAR interval, wider than the
+     * target FAR? Always false for a best-accuracy calibration or one without an interval.
+     */
+    public boolean farUncertain() {
+        return farInterval != null && targetFar != null && farInterval.widerThan(targetFar);
+    }
+
+    /** The warning for an {@link #farUncertain() uncertain} FAR, naming the interval and what to do. */
+    public String uncertaintyWarning() {
+        if (!farUncertain()) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "The calibrated threshold's FAR is uncertain: its %.0f%% interval [%.4g, %.4g]"
+                        + " is wider than the target FAR %s (%d matched and %d mismatched calibration pairs of %d"
+                        + " identities). Calibrate on more pairs and identities before relying on the target.",
+                farInterval.confidence() * 100, farInterval.lower(), farInterval.upper(), targetFar, positivePairs,
+                negativePairs, farInterval.identities());
+    }
+
     /** Is a pair of this score declared the same identity? */
     public boolean accepts(double score) {
         return score >= threshold;
@@ -173,7 +246,9 @@ public record ThresholdCalibration(
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "ThresholdCalibration{threshold=%.6f, %s%s, far=%.5f, tar=%.5f, "
-                        + "accuracy=%.5f, pairs=%d+/%d-}", threshold, method,
-                targetFar == null ? "" : " " + targetFar, far, tar, accuracy, positivePairs, negativePairs);
+                        + "accuracy=%.5f, pairs=%d+/%d-%s}", threshold, method,
+                targetFar == null ? "" : " " + targetFar, far, tar, accuracy, positivePairs, negativePairs,
+                farInterval == null ? "" : String.format(Locale.ROOT, ", far%.0f%%=[%.4g, %.4g]",
+                        farInterval.confidence() * 100, farInterval.lower(), farInterval.upper()));
     }
 }

@@ -165,6 +165,14 @@ class ModelCardTest {
             assertEquals(targetFar, back.calibration());
             assertEquals(json, back.toJson());
 
+            // with how sure the FAR is: the interval and the pairs it rests on
+            ThresholdCalibration withInterval = targetFar.withFarInterval(
+                    new io.github.dml4j.eval.FarInterval(0.0002, 0.0031, 0.95, 1000, 97, 1001, 1));
+            String intervalJson = plain.withCalibration(withInterval).toJson();
+            assertTrue(intervalJson.contains("\"farInterval\": {\n      \"lower\": 2.0E-4,\n      \"upper\": 0.0031,"),
+                    intervalJson);
+            assertEquals(withInterval, ModelCard.fromJson(intervalJson).calibration());
+
             ThresholdCalibration best = new ThresholdCalibration(-1.5, ThresholdCalibration.Method.BEST_ACCURACY, null,
                     0.25, 0.5, 0.625, 4, 4);
             String bestJson = plain.withCalibration(best).toJson();

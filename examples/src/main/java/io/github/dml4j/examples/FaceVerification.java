@@ -75,7 +75,7 @@ public final class FaceVerification implements Callable<Integer> {
     /** LFW's number of folds, used when the test identities can fill them. */
     static final int DEFAULT_FOLDS = 10;
 
-    @Option(names = "--data", description = "Identity folder (one sub-folder of JPEG/PNG/PGM images per identity); "
+    @Option(names = "--data", description = "Identity folder (one sub-folder of JPEG/PNG/PGM/PPM images per identity); "
             + "without it synthetic faces are generated.")
     Path data;
 
@@ -219,9 +219,17 @@ public final class FaceVerification implements Callable<Integer> {
             NDArray calibrationEmbeddings = model.embed(manager, split.calibration().images());
             float[] calibrationScores = PairScores.score(calibrationEmbeddings, calibrationPairs.first(),
                     calibrationPairs.second(), model.distance());
-            ThresholdCalibration calibration =
-                    ThresholdCalibration.forTargetFar(calibrationScores, calibrationPairs.same(), far);
+            ImageSource calibrationImages = split.calibration().images();
+            ThresholdCalibration calibration = ThresholdCalibration
+                    .forTargetFar(calibrationScores, calibrationPairs.same(), far)
+                    .withFarInterval(calibrationScores, calibrationPairs.same(),
+                            IntStream.of(calibrationPairs.first()).map(calibrationImages::label).toArray(),
+                            IntStream.of(calibrationPairs.second()).map(calibrationImages::label).toArray(), seed);
             System.out.println("Calibrated on " + split.calibration().numIdentities() + " identities: " + calibration);
+            System.out.println("  " + calibration.farInterval());
+            if (calibration.farUncertain()) {
+                System.out.println("WARNING: " + calibration.uncertaintyWarning());
+            }
 
             // 4. verification on the test identities: k folds, ROC, EER, TAR@FAR
             ImageSource test = split.test().images();
@@ -294,6 +302,8 @@ public final class FaceVerification implements Callable<Integer> {
             summary.put("eer", round(verification.eer()));
             verification.tarAtFar().forEach((f, tar) -> summary.put(VerificationReport.tarKey(f), round(tar)));
             summary.put("threshold", round(calibration.threshold()));
+            summary.put("calibration_far_interval", List.of(round(calibration.farInterval().lower()),
+                    round(calibration.farInterval().upper())));
             summary.put("test_far_at_threshold", round(onTest.far()));
             summary.put("rank_1", round(identification.rank1Rate()));
             summary.put("open_set_far", round(identification.openSetFalseAcceptRate()));
