@@ -16,7 +16,7 @@ import java.util.TreeSet;
 
 /**
  * Loads a face set laid out as one sub-folder per identity (LFW, CASIA-WebFace, VGGFace2, the
- * AT&amp;T faces...) into {@link IdentityImages}: every JPEG, PNG or PGM file of
+ * AT&amp;T faces...) into {@link IdentityImages}: every JPEG, PNG, PGM or PPM file of
  * {@code root/<identity>/} is decoded with {@link ImageFiles}, brought to one size by an
  * {@link ImagePreprocessing} and stored as 8-bit pixels; the label is the index of the identity
  * in sorted folder-name order, and files are read in sorted name order, so a folder always
@@ -42,8 +42,11 @@ public final class IdentityFolder {
 
     private static final Logger logger = LoggerFactory.getLogger(IdentityFolder.class);
 
-    /** The file extensions read by default: {@code jpg}, {@code jpeg}, {@code png}, {@code pgm}. */
-    public static final Set<String> DEFAULT_EXTENSIONS = Set.of("jpg", "jpeg", "png", "pgm");
+    /**
+     * The file extensions read by default: {@code jpg}, {@code jpeg}, {@code png}, and the Netpbm
+     * family {@code pgm}, {@code ppm}, {@code pnm}, {@code pbm}.
+     */
+    public static final Set<String> DEFAULT_EXTENSIONS = Set.of("jpg", "jpeg", "png", "pgm", "ppm", "pnm", "pbm");
 
     /** What loading does with a file that is not a readable image. */
     public enum OnUnreadable {

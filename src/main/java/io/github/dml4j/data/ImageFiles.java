@@ -19,8 +19,8 @@ import javax.imageio.stream.ImageInputStream;
 
 /**
  * Reads one image file into a DJL {@link Image}: JPEG, PNG (and the other formats of Java's
- * ImageIO: BMP, GIF, TIFF) and PGM ({@code P5} binary and {@code P2} plain, read by a small
- * reader of our own because ImageIO has none). The format is told from the content, not the
+ * ImageIO: BMP, GIF, TIFF) and the Netpbm formats: PGM, PPM and PBM, binary and plain (P1 to
+ * P6; PNM is their common name), read by a small reader of our own because ImageIO has none. The format is told from the content, not the
  * file name.
  *
  * <p>Why not simply {@code ImageFactory.getInstance().fromFile(path)}: on DJL's default
@@ -40,7 +40,7 @@ public final class ImageFiles {
     /**
      * Decodes an image file.
      *
-     * @param file a JPEG, PNG, PGM (or BMP, GIF, TIFF) file
+     * @param file a JPEG, PNG, PGM, PPM, PBM (or BMP, GIF, TIFF) file
      * @return the image
      * @throws IOException naming the file if it cannot be read, is not an image or is corrupt
      */
@@ -66,14 +66,14 @@ public final class ImageFiles {
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(2);
         }
-        if (PgmReader.isPgm(head)) {
-            return PgmReader.decode(file, Files.readAllBytes(file));
+        if (PnmReader.isPnm(head)) {
+            return PnmReader.decode(file, Files.readAllBytes(file));
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
-                throw new IOException("The file " + file + " is not an image: it is neither PGM nor a format"
-                        + " Java's ImageIO decodes (JPEG, PNG, BMP, GIF, TIFF).");
+                throw new IOException("The file " + file + " is not an image: it is neither PGM, PPM nor PBM"
+                        + " nor a format Java's ImageIO decodes (JPEG, PNG, BMP, GIF, TIFF).");
             }
             ImageReader reader = readers.next();
             String format = reader.getFormatName().toUpperCase(Locale.ROOT);

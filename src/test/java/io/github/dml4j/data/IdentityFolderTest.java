@@ -96,7 +96,7 @@ class IdentityFolderTest {
         List<String> skipped = faces.skipped().stream().map(IdentityImages.SkippedFile::path).toList();
         assertEquals(List.of("README.md", "Alice/notes.txt", "Alice/Alice_0004.jpg", "Dave/broken.png"), skipped);
         assertEquals("The file " + root.resolve("Alice/notes.txt") + " is not an image: its extension is not one of"
-                + " jpeg, jpg, pgm, png.", faces.skipped().get(1).reason());
+                + " jpeg, jpg, pbm, pgm, png, pnm, ppm.", faces.skipped().get(1).reason());
         assertTrue(faces.skipped().get(2).reason().startsWith("The JPEG file " + root.resolve("Alice/Alice_0004.jpg")
                 + " is corrupt: "), faces.skipped().get(2).reason());
         assertTrue(faces.skipped().get(3).reason().startsWith("The PNG file " + root.resolve("Dave/broken.png")
@@ -134,7 +134,7 @@ class IdentityFolderTest {
         Files.delete(root.resolve("README.md"));
         IOException e = assertThrows(IOException.class, () -> folder(IdentityFolder.OnUnreadable.FAIL).load());
         assertEquals("The file " + root.resolve("Alice/notes.txt") + " is not an image: its extension is not one of"
-                + " jpeg, jpg, pgm, png.", e.getMessage());
+                + " jpeg, jpg, pbm, pgm, png, pnm, ppm.", e.getMessage());
         Files.delete(root.resolve("Alice/notes.txt"));
         e = assertThrows(IOException.class, () -> folder(IdentityFolder.OnUnreadable.FAIL).load());
         assertTrue(e.getMessage().startsWith("The JPEG file " + root.resolve("Alice/Alice_0004.jpg") + " is corrupt: "),

@@ -65,6 +65,66 @@ class ImageFilesTest {
     }
 
     @Test
+    void ppmAndPbmDecodeInColourAndGrey() throws IOException {
+        // P6: two pixels, red and (10, 20, 30)
+        Path p6 = dir.resolve("a.ppm");
+        Files.write(p6, concat("P6\n2 1\n255\n".getBytes(StandardCharsets.US_ASCII),
+                new byte[] {(byte) 255, 0, 0, 10, 20, 30}));
+        java.awt.image.BufferedImage colour = ImageFiles.readBuffered(p6);
+        assertEquals(3, colour.getRaster().getNumBands());
+        assertEquals(0xFF0000, colour.getRGB(0, 0) & 0xFFFFFF);
+        assertEquals(10 << 16 | 20 << 8 | 30, colour.getRGB(1, 0) & 0xFFFFFF);
+        // P3 plain with maximum value 15 (scaled by 17), and a 16-bit P6 (big-endian samples)
+        Path p3 = dir.resolve("b.pnm");
+        Files.writeString(p3, "P3 # LFWcrop-like\n1 1 15\n15 0 5\n", StandardCharsets.US_ASCII);
+        assertEquals(255 << 16 | 85, ImageFiles.readBuffered(p3).getRGB(0, 0) & 0xFFFFFF);
+        Path wide = dir.resolve("c.ppm");
+        Files.write(wide, concat("P6 1 1 65535\n".getBytes(StandardCharsets.US_ASCII),
+                new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0x80, 0, 0, 0}));
+        assertEquals(255 << 16 | 128 << 8, ImageFiles.readBuffered(wide).getRGB(0, 0) & 0xFFFFFF);
+        // bitmaps: 1 is black; binary rows are padded to whole bytes
+        Path p4 = dir.resolve("d.pbm");
+        Files.write(p4, concat("P4 3 2\n".getBytes(StandardCharsets.US_ASCII),
+                new byte[] {(byte) 0b1010_0000, (byte) 0b0100_0000}));
+        assertArrayEquals(new int[] {0, 255, 0, 255, 0, 255}, grayPixels(ImageFiles.read(p4)));
+        Path p1 = dir.resolve("e.pbm");
+        Files.writeString(p1, "P1 3 1\n0 1\n0", StandardCharsets.US_ASCII);
+        assertArrayEquals(new int[] {255, 0, 255}, grayPixels(ImageFiles.read(p1)));
+        // a colour PPM through the identity folder's preprocessing, in RGB and in grey
+        Path person = Files.createDirectories(dir.resolve("faces").resolve("person"));
+        Files.copy(p6, person.resolve("1.ppm"));
+        Files.copy(p6, person.resolve("2.ppm"));
+        for (ColorMode mode : ColorMode.values()) {
+            IdentityImages faces = IdentityFolder.builder().setRoot(dir.resolve("faces"))
+                    .setPreprocessing(ImagePreprocessing.builder().setSize(1, 2).optColor(mode).build()).build().load();
+            assertEquals(2, faces.size(), mode.toString());
+            assertEquals(mode == ColorMode.RGB ? 3 : 1, faces.images().channels());
+        }
+    }
+
+    @Test
+    void corruptPpmsAndPbmsAreErrorsNamingTheFile() throws IOException {
+        Path shortFile = dir.resolve("short.ppm");
+        Files.write(shortFile, concat("P6 2 2 255\n".getBytes(StandardCharsets.US_ASCII), new byte[] {1, 2, 3, 4}));
+        IOException e = assertThrows(IOException.class, () -> ImageFiles.read(shortFile));
+        assertEquals("The PPM file " + shortFile + " is corrupt: it ends after 4 of its 12 samples.", e.getMessage());
+        Path bits = dir.resolve("bits.pbm");
+        Files.writeString(bits, "P1 2 1 0 2", StandardCharsets.US_ASCII);
+        e = assertThrows(IOException.class, () -> ImageFiles.read(bits));
+        assertEquals("The PBM file " + bits + " is corrupt: sample 2 is not 0 or 1 (found '2').", e.getMessage());
+        Path rows = dir.resolve("rows.pbm");
+        Files.write(rows, concat("P4 9 2\n".getBytes(StandardCharsets.US_ASCII), new byte[] {0, 0, 0}));
+        e = assertThrows(IOException.class, () -> ImageFiles.read(rows));
+        assertEquals("The PBM file " + rows + " is corrupt: it ends after 1 of its 2 rows.", e.getMessage());
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
     void truncatedJpegIsAnErrorNamingTheFile() throws IOException {
         Path bad = FaceFiles.truncatedJpeg(dir.resolve("cut.jpg"));
         IOException e = assertThrows(IOException.class, () -> ImageFiles.read(bad));
@@ -77,8 +137,8 @@ class ImageFilesTest {
         Path text = dir.resolve("notes.jpg");
         Files.writeString(text, "not an image");
         IOException e = assertThrows(IOException.class, () -> ImageFiles.read(text));
-        assertEquals("The file " + text + " is not an image: it is neither PGM nor a format Java's ImageIO decodes"
-                + " (JPEG, PNG, BMP, GIF, TIFF).", e.getMessage());
+        assertEquals("The file " + text + " is not an image: it is neither PGM, PPM nor PBM nor a format Java's"
+                + " ImageIO decodes (JPEG, PNG, BMP, GIF, TIFF).", e.getMessage());
         Path missing = dir.resolve("missing.png");
         e = assertThrows(IOException.class, () -> ImageFiles.read(missing));
         assertEquals("The image file " + missing + " does not exist.", e.getMessage());

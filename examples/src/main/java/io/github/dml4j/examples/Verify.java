@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 /**
  * What another application does with an exported, calibrated model: loads it and decides
  * whether two image files show the same identity, with the threshold stored in its model card.
- * Images are read as JPEG, PNG or PGM and prepared exactly as in training (the card records
+ * Images are read as JPEG, PNG, PGM or PPM and prepared exactly as in training (the card records
  * size, colour and crop).
  */
 @Command(name = "Verify", mixinStandardHelpOptions = true,
@@ -27,7 +27,7 @@ public final class Verify implements Callable<Integer> {
             + "calibrated DML4J model).")
     Path model;
 
-    @Parameters(index = "0", description = "First image (JPEG, PNG or PGM).")
+    @Parameters(index = "0", description = "First image (JPEG, PNG, PGM or PPM).")
     Path first;
 
     @Parameters(index = "1", description = "Second image.")
