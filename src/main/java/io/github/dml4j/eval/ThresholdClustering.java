@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.util.Progress;
 import io.github.dml4j.distance.CosineSimilarity;
 import io.github.dml4j.distance.Distance;
 import io.github.dml4j.distance.IndexMetric;
@@ -147,6 +148,20 @@ public final class ThresholdClustering {
      * @throws IllegalArgumentException if the array is not a non-empty 2-D array of finite values
      */
     public Result cluster(NDArray embeddings) {
+        return cluster(embeddings, null);
+    }
+
+    /**
+     * Clusters the rows of an (N, D) array, reporting progress: first the k-NN graph (queries
+     * searched), then the merges. For DJL's {@link ai.djl.training.util.ProgressBar} or any
+     * other {@link Progress}; memory is bounded by the graph, N x k edges.
+     *
+     * @param embeddings the points; read, not modified or closed
+     * @param progress where progress goes, or null
+     * @return the cluster of each row
+     * @throws IllegalArgumentException if the array is not a non-empty 2-D array of finite values
+     */
+    public Result cluster(NDArray embeddings, Progress progress) {
         Objects.requireNonNull(embeddings, "The embeddings must not be null.");
         Shape shape = embeddings.getShape();
         if (shape.dimension() != 2 || shape.get(0) == 0 || shape.get(1) == 0) {
@@ -159,16 +174,43 @@ public final class ThresholdClustering {
             return finish(new int[] {0});
         }
         int neighbours = Math.min(k, n - 1);
-        Neighbors found;
-        try (ExactIndex index = ExactIndex.builder().setDistance(distance).optBatchSize(batchSize).build()) {
-            index.add(embeddings, LongStream.range(0, n).toArray());
-            // one more than k: the point itself is normally its own nearest neighbour
-            found = index.search(embeddings, neighbours + 1);
+        Neighbors found = neighbours(embeddings, n, neighbours, progress);
+        if (progress != null) {
+            progress.reset("Clustering: merges", n - 1L);
         }
         int[] roots = linkage == Linkage.AVERAGE
-                ? averageLinkage(found, n, neighbours)
+                ? averageLinkage(found, n, neighbours, progress)
                 : connectedComponents(found, n, neighbours);
+        if (progress != null) {
+            progress.end();
+        }
         return finish(roots);
+    }
+
+    /** Each point's k + 1 nearest (itself normally among them), searched in chunks of queries for the progress. */
+    private Neighbors neighbours(NDArray embeddings, int n, int neighbours, Progress progress) {
+        try (ExactIndex index = ExactIndex.builder().setDistance(distance).optBatchSize(batchSize).build()) {
+            index.add(embeddings, LongStream.range(0, n).toArray());
+            if (progress == null) {
+                return index.search(embeddings, neighbours + 1);
+            }
+            progress.reset("Clustering: k-NN graph", n);
+            long[][] ids = new long[n][];
+            float[][] scores = new float[n][];
+            int chunk = Math.max(batchSize, (n + 99) / 100);
+            for (int start = 0; start < n; start += chunk) {
+                int end = Math.min(n, start + chunk);
+                try (NDManager m = embeddings.getManager().newSubManager()) {
+                    NDArray queries = embeddings.get(start + ":" + end);
+                    queries.attach(m);
+                    Neighbors part = index.search(queries, neighbours + 1);
+                    System.arraycopy(part.ids(), 0, ids, start, end - start);
+                    System.arraycopy(part.scores(), 0, scores, start, end - start);
+                }
+                progress.update(end);
+            }
+            return new Neighbors(ids, scores);
+        }
     }
 
     /**
@@ -269,7 +311,7 @@ public final class ThresholdClustering {
         return (link.sum + missing * Math.min(bound[x], bound[y])) / pairs;
     }
 
-    private int[] averageLinkage(Neighbors found, int n, int neighbours) {
+    private int[] averageLinkage(Neighbors found, int n, int neighbours, Progress progress) {
         List<Map<Integer, Link>> links = new ArrayList<>(n); // per cluster root: neighbouring root -> link
         for (int i = 0; i < n; i++) {
             links.add(new HashMap<>());
@@ -315,6 +357,7 @@ public final class ThresholdClustering {
         }
         int[] parent = identity(n);
         int merges = 0;
+        int step = Math.max(1, n / 100);
         while (!queue.isEmpty()) {
             Candidate c = queue.poll();
             Link link = c.link;
@@ -357,6 +400,9 @@ public final class ThresholdClustering {
                 queue.add(new Candidate(average(l, keep, e.getKey(), size, bound), l, l.version));
             }
             merges++;
+            if (progress != null && merges % step == 0) {
+                progress.update(merges);
+            }
         }
         logger.debug("Average-linkage clustering: {} merges at threshold {}", merges, threshold);
         return roots(parent);

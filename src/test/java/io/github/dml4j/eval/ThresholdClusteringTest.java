@@ -82,6 +82,57 @@ class ThresholdClusteringTest {
         }
     }
 
+    @Test
+    void progressCoversTheGraphAndTheMergesAndChangesNothing() {
+        Random random = new Random(6);
+        int n = 300;
+        float[][] x = new float[n][2];
+        for (float[] row : x) {
+            row[0] = random.nextFloat() * 10;
+            row[1] = random.nextFloat() * 10;
+        }
+        for (Linkage linkage : Linkage.values()) {
+            ThresholdClustering clustering = ThresholdClustering.builder().setThreshold(-1.0).optK(8)
+                    .optLinkage(linkage).optDistance(LpDistance.raw()).optBatchSize(16).build();
+            List<String> stages = new ArrayList<>();
+            Map<String, Long> last = new HashMap<>();
+            ai.djl.util.Progress progress = new ai.djl.util.Progress() {
+                private String stage;
+                private long total;
+
+                @Override
+                public void reset(String message, long max, String trailingMessage) {
+                    stage = message;
+                    total = max;
+                    stages.add(message + " of " + max);
+                }
+
+                @Override
+                public void start(long initialProgress) { }
+
+                @Override
+                public void end() {
+                    stages.add("end");
+                }
+
+                @Override
+                public void increment(long increment) { }
+
+                @Override
+                public void update(long p, String message) {
+                    assertTrue(p <= total, stage + ": " + p + " of " + total);
+                    last.put(stage, p);
+                }
+            };
+            try (NDManager manager = NDManager.newBaseManager()) {
+                ThresholdClustering.Result withProgress = clustering.cluster(manager.create(x), progress);
+                assertEquals(clustering.cluster(x), withProgress, linkage.toString());
+            }
+            assertEquals(List.of("Clustering: k-NN graph of 300", "Clustering: merges of 299", "end"), stages);
+            assertEquals(300L, last.get("Clustering: k-NN graph"), linkage.toString());
+        }
+    }
+
     /**
      * Two pentagons of side about 1 (regular ones, each corner moved by up to 0.02 so that no two
      * distances tie) whose facing corners are about 1.2 apart, clustered at distance 1.5 with

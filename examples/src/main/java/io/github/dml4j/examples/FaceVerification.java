@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
 import io.github.dml4j.backbone.ConvNet;
+import io.github.dml4j.backbone.ResNet;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.ColorMode;
 import io.github.dml4j.data.IdentityFolder;
@@ -32,6 +33,7 @@ import io.github.dml4j.inference.Gallery;
 import io.github.dml4j.inference.ModelCard;
 import io.github.dml4j.provenance.TrainingProvenance;
 import io.github.dml4j.train.ClassBatches;
+import io.github.dml4j.train.LearningRateSchedules;
 import io.github.dml4j.train.MetricTrainer;
 import io.github.dml4j.provenance.TrainingHistory;
 import io.github.dml4j.viz.TrainingCurves;
@@ -75,6 +77,15 @@ public final class FaceVerification implements Callable<Integer> {
     /** LFW's number of folds, used when the test identities can fill them. */
     static final int DEFAULT_FOLDS = 10;
 
+    /** The target false accept rate when --far is not given and the calibration pairs can measure it. */
+    static final double DEFAULT_FAR = 0.01;
+
+    /** The epochs when neither --epochs nor --steps is given, before --min-steps raises them. */
+    static final int DEFAULT_EPOCHS = 40;
+
+    /** The largest default neighbour count of the clustering graph. */
+    static final int MAX_DEFAULT_NEIGHBORS = 200;
+
     @Option(names = "--data", description = "Identity folder (one sub-folder of JPEG/PNG/PGM/PPM images per identity); "
             + "without it synthetic faces are generated.")
     Path data;
@@ -82,6 +93,21 @@ public final class FaceVerification implements Callable<Integer> {
     @Option(names = "--pairs", description = "An LFW-style pairs.txt over --data to use as the test pairs "
             + "(its identities are then the test part); by default test pairs are drawn from the test identities.")
     Path pairsFile;
+
+    @Option(names = "--test-folds", paramLabel = "LIST", description = "With --pairs: the folds of the pairs file to"
+            + " test on, from 1, as a list and ranges (e.g. 6-10 or 1,3,5); the identities of the other folds are"
+            + " trained and calibrated on (LFW's folds are identity-disjoint). Default: every fold is test.")
+    String testFolds;
+
+    @Option(names = "--train-data", description = "Train on this identity folder instead of a part of --data, which"
+            + " then holds the calibration and test identities only (split by the calibration:test ratio of --split,"
+            + " or around --pairs).")
+    Path trainData;
+
+    @Option(names = "--split", defaultValue = "0.6,0.2,0.2", paramLabel = "TRAIN,CAL,TEST",
+            description = "Shares of the identities for training, threshold calibration and test (default"
+                    + " ${DEFAULT-VALUE}); with --train-data only the calibration:test ratio counts.")
+    String splitShares;
 
     @Option(names = "--identities", defaultValue = "330", description = "Synthetic identities (default ${DEFAULT-VALUE}).")
     int identities;
@@ -100,8 +126,30 @@ public final class FaceVerification implements Callable<Integer> {
             + "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     ProtocolHeads head;
 
-    @Option(names = "--epochs", defaultValue = "40", description = "Epochs (default ${DEFAULT-VALUE}).")
-    int epochs;
+    @Option(names = "--epochs", description = "Epochs (default " + DEFAULT_EPOCHS + ", more when that is fewer"
+            + " than --min-steps optimizer steps, as on a small folder).")
+    Integer epochs;
+
+    @Option(names = "--steps", description = "Optimizer steps instead of epochs: whole epochs until at least this"
+            + " many steps.")
+    Integer steps;
+
+    @Option(names = "--min-steps", defaultValue = "1000", description = "Without --epochs or --steps, the default"
+            + " epochs are raised until training takes at least this many optimizer steps (default ${DEFAULT-VALUE}).")
+    int minSteps;
+
+    @Option(names = "--backbone", defaultValue = "convnet", description = "convnet (four conv blocks, 16-128 channels)"
+            + " or resnet18 (default ${DEFAULT-VALUE}).")
+    String backbone;
+
+    @Option(names = "--augment", defaultValue = "standard", description = "Augmentation: standard (shifts, flips,"
+            + " 8 degree rotations, brightness and contrast 0.85-1.15) or strong (random resized crops of 60-100%%,"
+            + " flips, 12 degree rotations, brightness and contrast 0.7-1.3) (default ${DEFAULT-VALUE}).")
+    String augment;
+
+    @Option(names = "--schedule", defaultValue = "constant", description = "Learning rate: constant, or cosine"
+            + " (linear warm-up over 5%% of the steps, then cosine decay to 1%%) (default ${DEFAULT-VALUE}).")
+    String schedule;
 
     @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
     float learningRate;
@@ -113,9 +161,13 @@ public final class FaceVerification implements Callable<Integer> {
             + ", or fewer when the training identities cannot fill it: at most two thirds of them in a batch).")
     Integer batchSize;
 
-    @Option(names = "--far", defaultValue = "0.01", description = "Target false accept rate of the calibrated threshold "
-            + "(default ${DEFAULT-VALUE}).")
-    double far;
+    @Option(names = "--far", description = "Target false accept rate of the calibrated threshold (default "
+            + DEFAULT_FAR + ", or the smallest that the calibration pairs can measure when they are too few for it:"
+            + " one false accept among them).")
+    Double farOption;
+
+    /** The target FAR: --far, or the default adapted to the calibration pairs. */
+    private double far = DEFAULT_FAR;
 
     @Option(names = "--calibration-pairs", defaultValue = "2000",
             description = "Matched and as many mismatched calibration pairs (default ${DEFAULT-VALUE}).")
@@ -135,6 +187,14 @@ public final class FaceVerification implements Callable<Integer> {
     @Option(names = "--flip", description = "Average each test embedding with its mirror image's (evaluation only; "
             + "the exported threshold is calibrated without, as Verify embeds).")
     boolean flip;
+
+    @Option(names = "--no-cluster", description = "Skip the threshold clustering of the test images.")
+    boolean noCluster;
+
+    @Option(names = "--cluster-neighbors", description = "Neighbours per image in the clustering's k-NN graph, which"
+            + " bounds its memory (N x k links) (default: twice the largest test identity's images, at least 20, at"
+            + " most " + MAX_DEFAULT_NEIGHBORS + "; exact average linkage when N - 1 or more).")
+    Integer clusterNeighbors;
 
     @Option(names = "--out", defaultValue = "target/face-model", description = "Model directory (default ${DEFAULT-VALUE}).")
     Path out;
@@ -160,19 +220,11 @@ public final class FaceVerification implements Callable<Integer> {
                 .optColor(rgb ? ColorMode.RGB : ColorMode.GRAYSCALE).build();
 
         // 1. identities, split by identity into train / calibration / test
-        IdentityImages all = load(preprocessing);
-        System.out.printf(Locale.ROOT, "%s: %,d images of %,d identities (%d singletons, %d files skipped)%n",
-                data == null ? "Synthetic faces" : data, all.size(), all.numIdentities(), all.singletons().size(),
-                all.skipped().size());
-        IdentitySplit split;
-        PairList testPairs = null;
-        if (pairsFile != null) {
-            testPairs = PairList.read(pairsFile, all);
-            split = splitAroundPairs(all, testPairs);
-            testPairs = PairList.read(pairsFile, split.test());
-        } else {
-            split = IdentitySplit.split(all, new IdentitySplit.Fractions(0.6, 0.2, 0.2), seed);
-        }
+        System.out.printf(Locale.ROOT, "Engine: %s, %d intra-op threads%n", ai.djl.engine.Engine.getInstance().getEngineName()
+                + " " + ai.djl.engine.Engine.getInstance().getVersion(), EngineThreads.get());
+        Parts parts = parts(preprocessing);
+        IdentitySplit split = parts.split();
+        PairList testPairs = parts.testPairs();
         System.out.println(split.summary());
         ImageSource train = split.train().images();
         // what the split can give is settled before training: the batch, the calibration and the test pairs
@@ -185,27 +237,28 @@ public final class FaceVerification implements Callable<Integer> {
         // 2. the shared embedding network, a head, augmentation, training
         PixelNormalization normalization = PixelNormalization.estimate(train);
         EmbeddingNet net = EmbeddingNet.builder()
-                .setBackbone(new ConvNet(new int[] {16, 32, 64, 128}, 64))
+                .setBackbone(newBackbone())
                 .setInputShape(preprocessing.channels(), size, size)
                 .optNormalize(true)
                 .optPixelNormalization(normalization)
                 .build();
         MetricHead metricHead = head.build(net, split.train().numIdentities(), CenterLoss.CenterUpdate.WEN);
-        MetricTrainer.Builder trainerBuilder = MetricTrainer.builder().setHead(metricHead).optEpochs(epochs)
-                .optLearningRate(learningRate).optSeed(seed);
-        MetricTrainer trainer = checkpoints.apply(trainerBuilder, checkpoints.directory(null)).build();
-        ImageAugmentation augmentation = ImageAugmentation.builder()
-                .optRandomCrop(Math.max(1, size / 16))
-                .optHorizontalFlip(0.5)
-                .optRotation(8)
-                .optBrightness(0.85, 1.15)
-                .optContrast(0.85, 1.15)
-                .optSeed(seed)
-                .build();
+        ImageAugmentation augmentation = augmentation();
         ClassBatches batches = ClassBatches.builder().setImages(train).setNormalization(normalization)
                 .optM(m).optBatchSize(batch).optSeed(seed).optAugmentation(augmentation).build();
+        int epochCount = epochCount(batches.batchesPerEpoch());
+        int totalSteps = epochCount * batches.batchesPerEpoch();
+        MetricTrainer.Builder trainerBuilder = MetricTrainer.builder().setHead(metricHead).optEpochs(epochCount)
+                .optSeed(seed);
+        if (schedule.equals("cosine")) {
+            trainerBuilder.optLearningRate(LearningRateSchedules.warmUpCosine(learningRate, Math.max(1, totalSteps / 20),
+                    totalSteps, learningRate / 100));
+        } else {
+            trainerBuilder.optLearningRate(learningRate);
+        }
+        MetricTrainer trainer = checkpoints.apply(trainerBuilder, checkpoints.directory(null)).build();
         System.out.printf(Locale.ROOT, "Training %s on %,d images for %d epochs with %s%n", metricHead.describe(),
-                train.size(), epochs, augmentation);
+                train.size(), epochCount, augmentation);
         trainer.initialize();
         TrainingHistory history = trainer.fit(batches);
         System.out.printf(Locale.ROOT, "Loss per epoch: %s (%.0f images/s)%n", Retrieval.losses(history),
@@ -257,16 +310,7 @@ public final class FaceVerification implements Callable<Integer> {
             System.out.println("Identification: " + identification);
 
             // 6. clustering the test images at the calibrated threshold, without knowing how many identities
-            ThresholdClustering.Result clusters = ThresholdClustering.builder().setThreshold(calibration.threshold())
-                    .optLinkage(ThresholdClustering.Linkage.AVERAGE).optDistance(model.distance())
-                    .optK(Math.max(1, Math.min(test.size() - 1, 2000))) // exact average linkage up to 2,001 images
-                    .build()
-                    .cluster(testEmbeddings);
-            double nmi = ClusteringMetrics.nmi(test.labels(), clusters.assignments());
-            double ami = ClusteringMetrics.ami(test.labels(), clusters.assignments());
-            System.out.printf(Locale.ROOT, "Threshold clustering: %d clusters for %d identities, NMI %.4f, AMI %.4f%n",
-                    clusters.count(), split.test().numIdentities(), nmi, ami);
-
+            ClusterRun clustering = noCluster ? null : cluster(testEmbeddings, split.test(), model, calibration);
             // 7. plots, the exported model, and sample images for the Verify example
             List<Path> written = new ArrayList<>(VerificationPlots.write(plots, RocCurve.of(scores, testPairs.same()),
                     calibration.threshold(), rows, test.labels()));
@@ -294,6 +338,13 @@ public final class FaceVerification implements Callable<Integer> {
                     + "   (different identities)");
 
             summary.put("head", head.name());
+            summary.put("backbone", backbone);
+            summary.put("augment", augment);
+            summary.put("schedule", schedule);
+            summary.put("flip", flip);
+            summary.put("epochs", epochCount);
+            summary.put("steps", totalSteps);
+            summary.put("seed", seed);
             summary.put("train_identities", split.train().numIdentities());
             summary.put("test_identities", split.test().numIdentities());
             summary.put("verification_" + verification.folds() + "fold_accuracy", round(verification.kFoldMean()));
@@ -307,11 +358,17 @@ public final class FaceVerification implements Callable<Integer> {
             summary.put("test_far_at_threshold", round(onTest.far()));
             summary.put("rank_1", round(identification.rank1Rate()));
             summary.put("open_set_far", round(identification.openSetFalseAcceptRate()));
-            summary.put("clusters", clusters.count());
-            summary.put("cluster_nmi", round(nmi));
+            if (clustering != null) {
+                summary.put("clusters", clustering.result().count());
+                summary.put("cluster_nmi", round(clustering.nmi()));
+                summary.put("cluster_neighbors", clustering.neighbors());
+                summary.put("cluster_s", round(clustering.seconds()));
+                summary.put("cluster_peak_rss_mb", Math.round(clustering.peakRssMb()));
+            }
             summary.put("train_img_per_s", Math.round(history.trainImagesPerSecond()));
             summary.put("wall_s", Math.round((System.nanoTime() - start) / 1e9));
-            summary.put("peak_rss_mb", Math.round(ProcessMemory.peakResidentMb()));
+            summary.put("peak_rss_mb", Math.round(Math.max(clustering == null ? 0 : clustering.peakBeforeMb(),
+                    ProcessMemory.peakResidentMb())));
         }
         System.out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(summary));
         return 0;
@@ -323,12 +380,37 @@ public final class FaceVerification implements Callable<Integer> {
                 .directory("--data", data)
                 .file("--pairs", pairsFile)
                 .between("--size", size, 16, 1024)
-                .atLeast("--epochs", epochs, 1)
                 .positive("--lr", learningRate)
-                .openFraction("--far", far)
+                .openFraction("--far", farOption == null ? DEFAULT_FAR : farOption)
                 .atLeast("--calibration-pairs", calibrationPairs, 1)
                 .atLeast("--test-pairs-per-fold", testPairsPerFold, 1)
                 .require(pairsFile == null || data != null, "--pairs names images of --data; give --data as well");
+        checks.directory("--train-data", trainData)
+                .require(parseShares(splitShares) != null, "--split must be three shares between 0 and 1 that sum to 1,"
+                        + " such as 0.6,0.2,0.2; got " + splitShares)
+                .require(testFolds == null || pairsFile != null, "--test-folds chooses folds of --pairs; give --pairs"
+                        + " as well")
+                .require(testFolds == null || parseFolds(testFolds) != null, "--test-folds must be fold numbers from 1"
+                        + " and ranges, such as 6-10 or 1,3,5; got " + testFolds)
+                .require(steps == null || epochs == null, "--steps and --epochs both set the training length; give one")
+                .atLeast("--min-steps", minSteps, 1)
+                .require(List.of("convnet", "resnet18").contains(backbone), "--backbone must be convnet or resnet18, got "
+                        + backbone)
+                .require(List.of("standard", "strong").contains(augment), "--augment must be standard or strong, got "
+                        + augment)
+                .require(List.of("constant", "cosine").contains(schedule), "--schedule must be constant or cosine, got "
+                        + schedule)
+                .require(!noCluster || clusterNeighbors == null, "--cluster-neighbors sets the clustering that"
+                        + " --no-cluster skips; give one");
+        if (epochs != null) {
+            checks.atLeast("--epochs", epochs, 1);
+        }
+        if (steps != null) {
+            checks.atLeast("--steps", steps, 1);
+        }
+        if (clusterNeighbors != null) {
+            checks.atLeast("--cluster-neighbors", clusterNeighbors, 1);
+        }
         checkpoints.check(checks);
         if (data == null) {
             checks.atLeast("--identities", identities, 9, "calibration and test take two identities each")
@@ -403,6 +485,14 @@ public final class FaceVerification implements Callable<Integer> {
         }
         // as many pairs as asked, at most half of what the identities can give (distinct pairs are drawn at random)
         int pairs = (int) Math.min(calibrationPairs, Math.max(1, Math.min(matched / 2, mismatched / 2)));
+        far = farOption == null ? DEFAULT_FAR : farOption;
+        if (pairs * far < 1 && farOption == null) {
+            // the default adapts: the smallest FAR one false accept among these pairs can show
+            far = BigDecimal.valueOf(1.0 / pairs).round(new MathContext(3, RoundingMode.CEILING)).doubleValue();
+            System.out.printf(Locale.ROOT, "Target FAR %s: the default %s cannot be calibrated on the %d mismatched"
+                    + " pairs of the %d calibration identities (one false accept is a FAR of %s); set --far to choose%n",
+                    far, DEFAULT_FAR, pairs, part.numIdentities(), far);
+        }
         if (pairs * far < 1) {
             // rounded up, so that the FAR suggested is enough
             String coarsest = BigDecimal.valueOf(1.0 / pairs).round(new MathContext(3, RoundingMode.CEILING))
@@ -491,26 +581,243 @@ public final class FaceVerification implements Callable<Integer> {
                 .identityImages();
     }
 
-    /** With a pairs file, its identities are the test part; the others split 3:1 into train and calibration. */
-    private IdentitySplit splitAroundPairs(IdentityImages all, PairList pairs) {
+    /** The split and, with --pairs, the test pairs over its test part. */
+    private record Parts(IdentitySplit split, PairList testPairs) { }
+
+    /**
+     * Loads --data (or generates faces) and, with --train-data, the training folder; splits the
+     * identities by --split, or around the test folds of --pairs.
+     */
+    private Parts parts(ImagePreprocessing preprocessing) throws Exception {
+        IdentityImages all = load(preprocessing);
+        System.out.printf(Locale.ROOT, "%s: %,d images of %,d identities (%d singletons, %d files skipped)%n",
+                data == null ? "Synthetic faces" : data, all.size(), all.numIdentities(), all.singletons().size(),
+                all.skipped().size());
+        IdentityImages trainPart = null;
+        if (trainData != null) {
+            trainPart = IdentityFolder.builder().setRoot(trainData).setPreprocessing(preprocessing).build().load();
+            System.out.printf(Locale.ROOT, "%s (--train-data): %,d images of %,d identities (%d singletons, %d files"
+                    + " skipped)%n", trainData, trainPart.size(), trainPart.numIdentities(),
+                    trainPart.singletons().size(), trainPart.skipped().size());
+            java.util.Set<String> common = new java.util.TreeSet<>(trainPart.identities());
+            common.retainAll(all.identities());
+            if (!common.isEmpty()) {
+                System.out.printf(Locale.ROOT, "WARNING: %d identity names are in both --train-data and --data (%s%s):"
+                        + " if they are the same people, the test is not on unseen identities%n", common.size(),
+                        String.join(", ", common.stream().limit(5).toList()), common.size() > 5 ? ", ..." : "");
+            }
+        }
+        double[] shares = shares();
+        if (pairsFile != null) {
+            return aroundPairs(all, trainPart);
+        }
+        if (trainPart == null) {
+            System.out.printf(Locale.ROOT, "Split (--split %s): identities shared %.2f / %.2f / %.2f between train,"
+                    + " calibration and test%n", splitShares, shares[0], shares[1], shares[2]);
+            return new Parts(IdentitySplit.split(all, new IdentitySplit.Fractions(shares[0], shares[1], shares[2]), seed),
+                    null);
+        }
+        // --train-data: --data holds calibration and test, in the ratio of their shares
+        int n = all.numIdentities();
+        int calibrationCount = (int) Math.round(n * shares[1] / (shares[1] + shares[2]));
+        calibrationCount = Math.max(2, Math.min(n - 2, calibrationCount));
+        if (n < 4) {
+            throw OptionChecks.error(this, "--data has " + n + " identities; with --train-data it needs at least four,"
+                    + " two for calibration and two for test: use a folder with more identities.");
+        }
+        List<Integer> order = new ArrayList<>(IntStream.range(0, n).boxed().toList());
+        java.util.Collections.shuffle(order, new java.util.Random(seed));
+        int[] calibrationIds = order.subList(0, calibrationCount).stream().mapToInt(Integer::intValue).sorted().toArray();
+        int[] testIds = order.subList(calibrationCount, n).stream().mapToInt(Integer::intValue).sorted().toArray();
+        System.out.printf(Locale.ROOT, "Split: training on --train-data; --data's identities shared %d / %d between"
+                + " calibration and test (the calibration:test ratio of --split %s)%n", calibrationIds.length,
+                testIds.length, splitShares);
+        return new Parts(new IdentitySplit(trainPart, all.selectIdentities(calibrationIds), all.selectIdentities(testIds)),
+                null);
+    }
+
+    /**
+     * With a pairs file, the identities of its test folds are the test part; the others split 3:1
+     * into train and calibration, or are all calibration with --train-data.
+     */
+    private Parts aroundPairs(IdentityImages all, IdentityImages trainPart) throws Exception {
+        PairList pairs = PairList.read(pairsFile, all);
+        boolean[] testFold = testFoldSet(pairs.folds());
         boolean[] inTest = new boolean[all.numIdentities()];
         for (int i = 0; i < pairs.size(); i++) {
-            inTest[all.images().label(pairs.first()[i])] = true;
-            inTest[all.images().label(pairs.second()[i])] = true;
+            if (testFold[pairs.foldIds()[i]]) {
+                inTest[all.images().label(pairs.first()[i])] = true;
+                inTest[all.images().label(pairs.second()[i])] = true;
+            }
         }
         int[] test = IntStream.range(0, inTest.length).filter(l -> inTest[l]).toArray();
         List<Integer> rest = new ArrayList<>(IntStream.range(0, inTest.length).filter(l -> !inTest[l]).boxed().toList());
         java.util.Collections.shuffle(rest, new java.util.Random(seed));
-        int trainCount = (int) Math.round(rest.size() * 0.75);
-        trainCount = Math.min(trainCount, rest.size() - 2);
-        if (trainCount < 1) {
-            throw new IllegalArgumentException("The pairs file names " + test.length + " of the " + inTest.length
-                    + " identities; at least three others are needed: training, and two for calibration pairs.");
+        int trainCount = trainPart != null ? 0 : Math.min((int) Math.round(rest.size() * 0.75), rest.size() - 2);
+        if (rest.size() < 2 || (trainPart == null && trainCount < 1)) {
+            throw OptionChecks.error(this, "The test folds of --pairs name " + test.length + " of the " + inTest.length
+                    + " identities of --data, leaving " + rest.size() + "; " + (trainPart == null
+                    ? "training and calibration need at least three: test on fewer folds (--test-folds) or give"
+                            + " --train-data."
+                    : "calibration needs at least two: test on fewer folds (--test-folds)."));
         }
         int[] trainIds = rest.subList(0, trainCount).stream().mapToInt(Integer::intValue).sorted().toArray();
-        int[] calibrationIds = rest.subList(trainCount, rest.size()).stream().mapToInt(Integer::intValue).sorted().toArray();
-        return new IdentitySplit(all.selectIdentities(trainIds), all.selectIdentities(calibrationIds),
-                all.selectIdentities(test));
+        int[] calibrationIds = rest.subList(trainCount, rest.size()).stream().mapToInt(Integer::intValue).sorted()
+                .toArray();
+        IdentityImages testPart = all.selectIdentities(test);
+        IdentitySplit split = new IdentitySplit(trainPart != null ? trainPart : all.selectIdentities(trainIds),
+                all.selectIdentities(calibrationIds), testPart);
+        // the test folds' pairs, with image indices into the test part and dense fold ids
+        int[] foldNumber = new int[testFold.length];
+        int k = 0;
+        for (int f = 0; f < testFold.length; f++) {
+            foldNumber[f] = testFold[f] ? k++ : -1;
+        }
+        int[] kept = IntStream.range(0, pairs.size()).filter(i -> testFold[pairs.foldIds()[i]]).toArray();
+        int[] first = IntStream.of(kept).map(i -> testPart.indexOf(all.path(pairs.first()[i]))).toArray();
+        int[] second = IntStream.of(kept).map(i -> testPart.indexOf(all.path(pairs.second()[i]))).toArray();
+        boolean[] same = new boolean[kept.length];
+        int[] folds = new int[kept.length];
+        for (int j = 0; j < kept.length; j++) {
+            same[j] = pairs.same()[kept[j]];
+            folds[j] = foldNumber[pairs.foldIds()[kept[j]]];
+        }
+        System.out.printf(Locale.ROOT, "Pairs file %s: testing on %d of its %d folds (%,d pairs of %d identities);"
+                + " %s%n", pairsFile, k, pairs.folds(), kept.length, test.length, trainPart != null
+                ? "the other " + calibrationIds.length + " identities of --data calibrate"
+                : "the other " + rest.size() + " identities split 3:1 into train and calibration");
+        return new Parts(split, PairList.of(first, second, same, folds));
+    }
+
+    /** The test folds of --test-folds (all when not given), as flags over the file's folds. */
+    private boolean[] testFoldSet(int fileFolds) {
+        boolean[] test = new boolean[fileFolds];
+        if (testFolds == null) {
+            java.util.Arrays.fill(test, true);
+            return test;
+        }
+        for (int fold : parseFolds(testFolds)) {
+            if (fold > fileFolds) {
+                throw OptionChecks.error(this, "--test-folds names fold " + fold + ", but " + pairsFile + " has "
+                        + fileFolds + " folds.");
+            }
+            test[fold - 1] = true;
+        }
+        return test;
+    }
+
+    /** Fold numbers from 1 of a list such as "6-10" or "1,3,5"; null when malformed. */
+    static List<Integer> parseFolds(String list) {
+        List<Integer> folds = new ArrayList<>();
+        try {
+            for (String part : list.split(",")) {
+                String p = part.strip();
+                int dash = p.indexOf('-');
+                int from = Integer.parseInt(dash < 0 ? p : p.substring(0, dash).strip());
+                int to = dash < 0 ? from : Integer.parseInt(p.substring(dash + 1).strip());
+                if (from < 1 || to < from) {
+                    return null;
+                }
+                for (int f = from; f <= to; f++) {
+                    folds.add(f);
+                }
+            }
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return folds;
+    }
+
+    /** The shares of --split, or null when malformed. */
+    static double[] parseShares(String text) {
+        String[] parts = text.split(",");
+        if (parts.length != 3) {
+            return null;
+        }
+        double[] shares = new double[3];
+        try {
+            for (int i = 0; i < 3; i++) {
+                shares[i] = Double.parseDouble(parts[i].strip());
+                if (!(shares[i] > 0 && shares[i] < 1)) {
+                    return null;
+                }
+            }
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return Math.abs(shares[0] + shares[1] + shares[2] - 1) < 1e-6 ? shares : null;
+    }
+
+    private double[] shares() {
+        return parseShares(splitShares);
+    }
+
+    /** Epochs: --epochs, or enough for --steps, or the default raised to --min-steps; printed. */
+    private int epochCount(int stepsPerEpoch) {
+        int count;
+        String why;
+        if (steps != null) {
+            count = (steps + stepsPerEpoch - 1) / stepsPerEpoch;
+            why = "whole epochs for --steps " + steps;
+        } else if (epochs != null) {
+            count = epochs;
+            why = "--epochs";
+        } else {
+            count = Math.max(DEFAULT_EPOCHS, (minSteps + stepsPerEpoch - 1) / stepsPerEpoch);
+            why = count > DEFAULT_EPOCHS ? "the default " + DEFAULT_EPOCHS + " epochs raised to reach --min-steps "
+                    + minSteps : "the default; at least --min-steps " + minSteps;
+        }
+        System.out.printf(Locale.ROOT, "Epochs %d of %d steps: %,d optimizer steps (%s)%n", count, stepsPerEpoch,
+                (long) count * stepsPerEpoch, why);
+        return count;
+    }
+
+    private io.github.dml4j.backbone.Backbone newBackbone() {
+        return backbone.equals("resnet18")
+                ? ResNet.builder().setDepth(18).setEmbeddingSize(128).optSmallInput(size <= 64).build()
+                : new ConvNet(new int[] {16, 32, 64, 128}, 64);
+    }
+
+    private ImageAugmentation augmentation() {
+        ImageAugmentation.Builder b = ImageAugmentation.builder().optHorizontalFlip(0.5).optSeed(seed);
+        if (augment.equals("strong")) {
+            return b.optRandomResizedCrop(0.6, 1.0).optRotation(12).optBrightness(0.7, 1.3).optContrast(0.7, 1.3)
+                    .build();
+        }
+        return b.optRandomCrop(Math.max(1, size / 16)).optRotation(8).optBrightness(0.85, 1.15)
+                .optContrast(0.85, 1.15).build();
+    }
+
+    /** A clustering run: its result, NMI, and its own time and peak memory. */
+    private record ClusterRun(ThresholdClustering.Result result, double nmi, int neighbors, double seconds,
+                              double peakRssMb, double peakBeforeMb) { }
+
+    /**
+     * Clusters the test images at the calibrated threshold with average linkage on a k-NN graph
+     * of --cluster-neighbors; measures its time and (where Linux lets the peak be reset) its own
+     * peak resident memory.
+     */
+    private ClusterRun cluster(NDArray embeddings, IdentityImages test, EmbeddingModel model,
+                               ThresholdCalibration calibration) {
+        int largest = IntStream.range(0, test.numIdentities()).map(test::imageCount).max().orElse(1);
+        int k = clusterNeighbors != null ? clusterNeighbors
+                : Math.min(MAX_DEFAULT_NEIGHBORS, Math.max(20, 2 * largest));
+        k = Math.max(1, Math.min(k, test.size() - 1));
+        double peakBefore = ProcessMemory.peakResidentMb();
+        boolean reset = ProcessMemory.resetPeak();
+        long start = System.nanoTime();
+        ThresholdClustering.Result clusters = ThresholdClustering.builder().setThreshold(calibration.threshold())
+                .optLinkage(ThresholdClustering.Linkage.AVERAGE).optDistance(model.distance()).optK(k).build()
+                .cluster(embeddings, System.console() == null ? null : new ai.djl.training.util.ProgressBar());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double peak = reset ? ProcessMemory.peakResidentMb() : Double.NaN;
+        int[] labels = test.images().labels();
+        double nmi = ClusteringMetrics.nmi(labels, clusters.assignments());
+        double ami = ClusteringMetrics.ami(labels, clusters.assignments());
+        System.out.printf(Locale.ROOT, "Threshold clustering (%d neighbours): %d clusters for %d identities, NMI %.4f,"
+                + " AMI %.4f; %.1f s, peak resident memory %.0f MB%n", k, clusters.count(), test.numIdentities(), nmi,
+                ami, seconds, peak);
+        return new ClusterRun(clusters, nmi, k, seconds, peak, peakBefore);
     }
 
     /**

@@ -19,6 +19,24 @@ final class ProcessMemory {
         return read("VmHWM:");
     }
 
+    /**
+     * Resets the peak resident set size to the current one (Linux 4.0+: writes 5 to
+     * /proc/self/clear_refs), so that the next {@link #peakResidentMb()} is the peak of what
+     * follows; false where that is not possible.
+     */
+    static boolean resetPeak() {
+        Path clearRefs = Path.of("/proc/self/clear_refs");
+        if (!Files.isWritable(clearRefs)) {
+            return false;
+        }
+        try {
+            Files.writeString(clearRefs, "5");
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static double read(String key) {
         Path status = Path.of("/proc/self/status");
         if (!Files.isReadable(status)) {
