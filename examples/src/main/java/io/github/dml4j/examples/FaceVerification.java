@@ -209,6 +209,11 @@ public final class FaceVerification implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--export-pixels", description = "Also write the training and test images (raw bytes), their"
+            + " labels and the test pairs to this folder, for the pixel baselines of"
+            + " examples/reference/pixel_baselines.py.")
+    Path exportPixels;
+
     @Mixin
     CheckpointOptions checkpoints = new CheckpointOptions();
 
@@ -232,6 +237,10 @@ public final class FaceVerification implements Callable<Integer> {
         PairList calibrationPairs = calibrationPairs(split.calibration());
         if (testPairs == null) {
             testPairs = testPairs(split.test());
+        }
+
+        if (exportPixels != null) {
+            exportPixels(split, testPairs);
         }
 
         // 2. the shared embedding network, a head, augmentation, training
@@ -786,6 +795,35 @@ public final class FaceVerification implements Callable<Integer> {
         }
         return b.optRandomCrop(Math.max(1, size / 16)).optRotation(8).optBrightness(0.85, 1.15)
                 .optContrast(0.85, 1.15).build();
+    }
+
+    /**
+     * Writes train.u8 and test.u8 (each image's (C, H, W) bytes, one after another) and
+     * meta.json (shape, labels, test pairs with their folds) for the pixel baselines.
+     */
+    private void exportPixels(IdentitySplit split, PairList testPairs) throws java.io.IOException {
+        Files.createDirectories(exportPixels);
+        Map<String, Object> meta = new LinkedHashMap<>();
+        for (String part : List.of("train", "test")) {
+            ImageSource images = (part.equals("train") ? split.train() : split.test()).images();
+            try (java.io.OutputStream out = new java.io.BufferedOutputStream(
+                    Files.newOutputStream(exportPixels.resolve(part + ".u8")), 1 << 20)) {
+                for (int i = 0; i < images.size(); i++) {
+                    out.write(images.imageBytes(i));
+                }
+            }
+            meta.put("channels", images.channels());
+            meta.put("height", images.height());
+            meta.put("width", images.width());
+            meta.put(part + "_labels", images.labels());
+        }
+        meta.put("pair_first", testPairs.first());
+        meta.put("pair_second", testPairs.second());
+        meta.put("pair_same", testPairs.same());
+        meta.put("pair_fold", testPairs.foldIds());
+        meta.put("seed", seed);
+        Files.writeString(exportPixels.resolve("meta.json"), new GsonBuilder().create().toJson(meta));
+        System.out.println("Pixels for the baselines written to " + exportPixels);
     }
 
     /** A clustering run: its result, NMI, and its own time and peak memory. */
