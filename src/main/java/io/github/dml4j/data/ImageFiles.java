@@ -67,7 +67,7 @@ public final class ImageFiles {
             head = in.readNBytes(2);
         }
         if (PnmReader.isPnm(head)) {
-            return PnmReader.decode(file, Files.readAllBytes(file));
+            return PnmReader.decode(file.toString(), Files.readAllBytes(file));
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);

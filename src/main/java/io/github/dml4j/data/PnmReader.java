@@ -3,7 +3,6 @@ package io.github.dml4j.data;
 import java.awt.image.BufferedImage;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
-import java.nio.file.Path;
 
 /**
  * Decodes the Netpbm formats (PNM) into 8-bit {@link BufferedImage}s: PGM graymaps ({@code P5}
@@ -53,12 +52,12 @@ final class PnmReader {
         }
     }
 
-    private final Path file;
+    private final String file;
     private final byte[] bytes;
     private final Format format;
     private int pos;
 
-    private PnmReader(Path file, byte[] bytes, Format format) {
+    private PnmReader(String file, byte[] bytes, Format format) {
         this.file = file;
         this.bytes = bytes;
         this.format = format;
@@ -72,12 +71,12 @@ final class PnmReader {
     /**
      * Decodes a PBM, PGM or PPM file's bytes.
      *
-     * @param file the file, for messages
+     * @param file where the bytes come from (a path or URI), for messages
      * @param bytes its content
      * @return an 8-bit grayscale image (PBM, PGM) or an RGB one (PPM)
      * @throws IOException naming the file and its format if the content is not a valid image
      */
-    static BufferedImage decode(Path file, byte[] bytes) throws IOException {
+    static BufferedImage decode(String file, byte[] bytes) throws IOException {
         Format format = Format.of(bytes);
         if (format == null) {
             throw new IOException("The file " + file + " is corrupt: it does not start with a Netpbm magic number"
