@@ -2,7 +2,6 @@ package io.github.dml4j.index;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -10,6 +9,7 @@ import io.github.dml4j.distance.Distance;
 import io.github.dml4j.distance.IndexMetric;
 import io.github.dml4j.distance.LpDistance;
 import io.github.dml4j.distance.Normalization;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -319,21 +319,21 @@ public final class ExactSearch {
                 double[][] scores, int out) {
             int b = e - s;
             int candidates = Math.min(size, k + slack + (excluded == null ? 0 : 1));
-            long[] positions;
-            float[] engineScores;
+            CandidateHeap[] heaps = new CandidateHeap[b];
+            for (int i = 0; i < b; i++) {
+                heaps[i] = new CandidateHeap(candidates);
+            }
+            boolean fast = metric.isIndexable();
             try (NDManager m = manager.newSubManager()) {
                 NDArray query = m.create(Arrays.copyOfRange(queries, s * dimension, e * dimension),
                         new Shape(b, dimension));
-                boolean fast = metric.isIndexable();
                 if (fast && distance.isNormalizeEmbeddings()) {
                     query = Normalization.l2(query);
                 }
                 if (fast && !metric.isSimilarity()) {
                     query = query.concat(m.ones(new Shape(b, 1)), 1);
                 }
-                NDArray bestValues = null;
-                NDArray bestPositions = null;
-                long base = 0;
+                int base = 0;
                 for (NDArray block : blocks) {
                     int n = (int) block.getShape().get(0);
                     NDArray blockScores;
@@ -344,66 +344,52 @@ public final class ExactSearch {
                     } else {
                         blockScores = distance.toScore(distance.pairwise(query, block));
                     }
-                    NDList top = blockScores.topK(Math.min(candidates, n), 1, true, true);
+                    if (blockScores.getDataType() != DataType.FLOAT32) {
+                        blockScores = blockScores.toType(DataType.FLOAT32, false);
+                    }
+                    // the engine's memory, read in place: a bounded heap per query keeps the best candidates
+                    FloatBuffer values = blockScores.toByteBuffer(true).asFloatBuffer();
+                    int offset = base;
+                    IntStream rowsOfBlock = IntStream.range(0, b);
+                    if ((long) b * n > 1_000_000L) {
+                        rowsOfBlock = rowsOfBlock.parallel();
+                    }
+                    rowsOfBlock.forEach(i -> heaps[i].offerRow(values, i * n, n, offset));
                     blockScores.close();
-                    NDArray values = top.get(0);
-                    NDArray found = top.get(1);
-                    if (base > 0) {
-                        found = found.add(base);
-                    }
-                    if (bestValues == null) {
-                        bestValues = values;
-                        bestPositions = found;
-                    } else {
-                        NDArray allValues = bestValues.concat(values, 1);
-                        NDArray allPositions = bestPositions.concat(found, 1);
-                        NDList merged = allValues.topK(Math.min(candidates, (int) allValues.getShape().get(1)), 1,
-                                true, true);
-                        bestValues = merged.get(0);
-                        bestPositions = allPositions.gather(merged.get(1), 1);
-                    }
                     base += n;
                 }
-                positions = bestPositions.toType(DataType.INT64, false).toLongArray();
-                engineScores = metric.isIndexable() ? null : bestValues.toType(DataType.FLOAT32, false)
-                        .toFloatArray();
             }
-            int width = positions.length / b;
             IntStream rowsOfBlock = IntStream.range(0, b);
-            if ((long) b * width * dimension > 1_000_000L) {
+            if ((long) b * candidates * dimension > 1_000_000L) {
                 rowsOfBlock = rowsOfBlock.parallel();
             }
             rowsOfBlock.forEach(i -> {
                 long exclude = excluded == null ? NO_EXCLUSION : excluded[i];
-                rescore(queries, s + i, out + i, positions, engineScores, i * width, width, k, exclude, ids, scores);
+                rescore(queries, s + i, out + i, heaps[i], fast, k, exclude, ids, scores);
             });
         }
 
         /** Scores one query's candidates exactly and keeps the best k in the order of TopK. */
-        private void rescore(float[] queries, int query, int out, long[] positions, float[] engineScores, int from,
-                int width, int k, long exclude, long[][] ids, double[][] scores) {
+        private void rescore(float[] queries, int query, int out, CandidateHeap heap, boolean exact, int k,
+                long exclude, long[][] ids, double[][] scores) {
+            heap.finish();
+            int width = heap.size;
             long[] candidateIds = new long[width];
             double[] candidateScores = new double[width];
             int n = 0;
             int qOffset = query * dimension;
             double queryInverse = inverseNorms == null ? 1.0 : inverseNorm(queries, qOffset, dimension);
             for (int c = 0; c < width; c++) {
-                int row = (int) positions[from + c];
+                int row = heap.rows[c];
                 long id = firstId + row;
                 if (id == exclude) {
                     continue;
                 }
                 candidateIds[n] = id;
-                candidateScores[n] = engineScores != null ? engineScores[from + c]
-                        : exactScore(queries, qOffset, queryInverse, row);
+                candidateScores[n] = exact ? exactScore(queries, qOffset, queryInverse, row) : heap.values[c];
                 n++;
             }
-            Integer[] order = new Integer[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            Arrays.sort(order, (a, c) -> TopK.compare(candidateScores[a], candidateIds[a], candidateScores[c],
-                    candidateIds[c]));
+            int[] order = CandidateHeap.order(candidateScores, candidateIds, n);
             int keep = Math.min(k, n);
             long[] rowIds = new long[keep];
             double[] rowScores = new double[keep];
@@ -538,6 +524,142 @@ public final class ExactSearch {
                 throw new IllegalArgumentException("The candidateSlack must not be negative, but was " + slack + ".");
             }
             return new ExactSearch(this);
+        }
+    }
+
+    /**
+     * The best {@code capacity} (float score, gallery row) candidates of one query, kept as a
+     * reservoir (as FAISS's {@code ReservoirTopN}): entries above the current threshold are
+     * appended to a buffer of twice the capacity; when it is full a selection keeps the best
+     * {@code capacity} and raises the threshold to the worst of them. A scan over a row of scores
+     * thus costs about one comparison per entry. Which of several entries tied at the threshold
+     * is kept depends on the scan order; the exact re-scoring and the slack make that irrelevant.
+     */
+    static final class CandidateHeap {
+        private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
+
+        final int capacity;
+        float[] values;
+        int[] rows;
+        int size;
+        private float threshold = Float.NEGATIVE_INFINITY;
+
+        CandidateHeap(int capacity) {
+            this.capacity = capacity;
+            values = new float[Math.max(2, 2 * capacity)];
+            rows = new int[values.length];
+        }
+
+        /** Offers {@code n} scores starting at {@code from}; entry j is gallery row {@code base + j}. */
+        void offerRow(FloatBuffer scores, int from, int n, int base) {
+            float[] row = ROW.get();
+            if (row.length < n) {
+                row = new float[n];
+                ROW.set(row);
+            }
+            scores.get(from, row, 0, n);
+            float worst = threshold;
+            for (int j = 0; j < n; j++) {
+                float v = row[j];
+                if (v > worst || (size < capacity && v == worst)) {
+                    if (size == values.length) {
+                        shrink();
+                        worst = threshold;
+                        if (!(v > worst)) {
+                            continue;
+                        }
+                    }
+                    values[size] = v;
+                    rows[size] = base + j;
+                    size++;
+                }
+            }
+        }
+
+        /** Keeps only the best {@code capacity} entries (unordered); called at the end of the search too. */
+        void finish() {
+            if (size > capacity) {
+                shrink();
+            }
+        }
+
+        /** Keeps the best {@code capacity}, moves the threshold to the worst kept. */
+        private void shrink() {
+            select(capacity - 1);
+            size = capacity;
+            float worst = Float.POSITIVE_INFINITY;
+            for (int i = 0; i < size; i++) {
+                worst = Math.min(worst, values[i]);
+            }
+            threshold = worst;
+        }
+
+        /** Partially sorts values[0..size) descending so that positions 0..nth hold the nth + 1 largest. */
+        private void select(int nth) {
+            int lo = 0;
+            int hi = size - 1;
+            while (lo < hi) {
+                float pivot = values[(lo + hi) >>> 1];
+                int i = lo;
+                int j = hi;
+                while (i <= j) {
+                    while (values[i] > pivot) {
+                        i++;
+                    }
+                    while (values[j] < pivot) {
+                        j--;
+                    }
+                    if (i <= j) {
+                        swap(i++, j--);
+                    }
+                }
+                if (nth <= j) {
+                    hi = j;
+                } else if (nth >= i) {
+                    lo = i;
+                } else {
+                    return;
+                }
+            }
+        }
+
+        private void swap(int a, int b) {
+            float v = values[a];
+            values[a] = values[b];
+            values[b] = v;
+            int r = rows[a];
+            rows[a] = rows[b];
+            rows[b] = r;
+        }
+
+        /** Positions 0..n-1 sorted in the order of {@link TopK} (score descending, then id), stable merge sort. */
+        static int[] order(double[] scores, long[] ids, int n) {
+            int[] order = new int[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            int[] buffer = new int[n];
+            for (int width = 1; width < n; width *= 2) {
+                for (int lo = 0; lo < n - width; lo += 2 * width) {
+                    int mid = lo + width;
+                    int hi = Math.min(lo + 2 * width, n);
+                    int a = lo;
+                    int b = mid;
+                    int t = lo;
+                    while (a < mid && b < hi) {
+                        buffer[t++] = TopK.compare(scores[order[b]], ids[order[b]], scores[order[a]], ids[order[a]]) < 0
+                                ? order[b++] : order[a++];
+                    }
+                    while (a < mid) {
+                        buffer[t++] = order[a++];
+                    }
+                    while (b < hi) {
+                        buffer[t++] = order[b++];
+                    }
+                    System.arraycopy(buffer, lo, order, lo, hi - lo);
+                }
+            }
+            return order;
         }
     }
 }
