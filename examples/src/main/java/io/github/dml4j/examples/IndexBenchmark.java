@@ -212,12 +212,20 @@ public final class IndexBenchmark implements Callable<Integer> {
         RetrievalMetrics retrieval = RetrievalMetrics.builder().optBatchSize(queryBlock)
                 .optGalleryBlockSize(galleryBlock).optProgress((done, total) -> {
                     long now = System.nanoTime();
-                    if (bar == null || (done < total && now - lastDraw[0] < 500_000_000L)) {
+                    double elapsed = (now - t0) / 1e9;
+                    if (bar == null) { // not a terminal: a line per percent
+                        if (done * 100 / total != (done - Math.min(done, queryBlock)) * 100 / total) {
+                            System.out.printf(Locale.ROOT, "progress %,d/%,d queries, %.0f s, about %.0f s left, resident"
+                                    + " %.0f MB%n", done, total, elapsed, elapsed / done * (total - done),
+                                    ProcessMemory.residentMb());
+                        }
+                        return;
+                    }
+                    if (done < total && now - lastDraw[0] < 500_000_000L) {
                         return;
                     }
                     lastDraw[0] = now;
                     int filled = (int) (30 * done / total);
-                    double elapsed = (now - t0) / 1e9;
                     bar.printf(Locale.ROOT, "\r[%s%s] %,d/%,d queries, %.0f s, about %.0f s left", "=".repeat(filled),
                             " ".repeat(30 - filled), done, total, elapsed, elapsed / done * (total - done));
                     if (done == total) {
