@@ -45,6 +45,9 @@ class QueryGalleryRetrievalTest {
             RetrievalReport same = RetrievalMetrics.builder().build().compute(manager.create(QUERIES), QUERY_LABELS,
                     manager.create(GALLERY), GALLERY_LABELS);
             assertEquals(r, same);
+            RetrievalReport viaEvaluator = EmbeddingEvaluator.builder().build().evaluate(manager.create(QUERIES),
+                    QUERY_LABELS, manager.create(GALLERY), GALLERY_LABELS, null);
+            assertEquals(r, viaEvaluator);
         }
     }
 
@@ -97,6 +100,59 @@ class QueryGalleryRetrievalTest {
                 assertArrayEquals(reference.cmc(), other.cmc(), 1e-12);
             }
         }
+    }
+
+    /**
+     * The distributed recipe (gallery partitions with offsets, merged top-k per query block,
+     * accumulators per worker, merged) gives the single-JVM metrics.
+     */
+    @Test
+    void partitionedEvaluationEqualsOneJvm() {
+        Random random = new Random(9);
+        int n = 300;
+        float[][] x = new float[n][8];
+        int[] labels = new int[n];
+        java.util.Map<Integer, Integer> counts = new java.util.HashMap<>();
+        for (int i = 0; i < n; i++) {
+            labels[i] = random.nextInt(12);
+            counts.merge(labels[i], 1, Integer::sum);
+            for (int j = 0; j < 8; j++) {
+                x[i][j] = (float) random.nextGaussian() + (j == labels[i] % 8 ? 1f : 0f);
+            }
+        }
+        RetrievalReport single = RetrievalMetrics.builder().build().compute(x, labels);
+        int k = counts.values().stream().mapToInt(Integer::intValue).max().orElseThrow() - 1;
+        int[] cuts = {0, 100, 250, 300};
+        RetrievalAccumulator[] workers = {new RetrievalAccumulator(k, RetrievalMetrics.DEFAULT_RECALL_AT_K,
+                RetrievalMetrics.DEFAULT_CMC_RANKS), new RetrievalAccumulator(k, RetrievalMetrics.DEFAULT_RECALL_AT_K,
+                RetrievalMetrics.DEFAULT_CMC_RANKS)};
+        int depth = Math.min(workers[0].depth(), n - 1);
+        for (int s = 0; s < n; s += 64) {
+            int e = Math.min(n, s + 64);
+            float[][] block = java.util.Arrays.copyOfRange(x, s, e);
+            long[] self = new long[e - s];
+            java.util.Arrays.setAll(self, i -> s + i);
+            List<io.github.dml4j.index.TopK> parts = new ArrayList<>();
+            for (int p = 0; p + 1 < cuts.length; p++) {
+                try (io.github.dml4j.index.ExactSearch.Gallery g = io.github.dml4j.index.ExactSearch.builder().build()
+                        .gallery(java.util.Arrays.copyOfRange(x, cuts[p], cuts[p + 1]), cuts[p])) {
+                    parts.add(g.search(block, depth, self));
+                }
+            }
+            io.github.dml4j.index.TopK merged = io.github.dml4j.index.TopK.merge(depth, parts);
+            long[] relevant = new long[e - s];
+            java.util.Arrays.setAll(relevant, i -> counts.get(labels[s + i]) - 1);
+            workers[(s / 64) % 2].add(merged, java.util.Arrays.copyOfRange(labels, s, e), relevant,
+                    id -> labels[(int) id]);
+        }
+        RetrievalReport distributed = workers[0].merge(workers[1]).report();
+        assertEquals(single.toMap().keySet(), distributed.toMap().keySet());
+        for (String key : single.toMap().keySet()) {
+            if (single.toMap().get(key) instanceof Double expected) {
+                assertEquals(expected, (Double) distributed.toMap().get(key), 1e-12, key);
+            }
+        }
+        assertArrayEquals(single.cmc(), distributed.cmc(), 1e-12);
     }
 
     @Test
