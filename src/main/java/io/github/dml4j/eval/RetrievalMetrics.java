@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,7 +154,7 @@ public final class RetrievalMetrics {
      */
     public RetrievalReport compute(NDArray embeddings, int[] labels) {
         int n = checkInput(embeddings, labels, "embeddings", "labels", "embedding");
-        return leaveOneOut(floats(embeddings), (int) embeddings.getShape().get(1), labels, n);
+        return leaveOneOut(search -> search.gallery(embeddings, 0L), labels, n);
     }
 
     /**
@@ -162,9 +163,9 @@ public final class RetrievalMetrics {
      * @throws IllegalArgumentException if the rows are empty or ragged, or the labels do not match
      */
     public RetrievalReport compute(float[][] embeddings, int[] labels) {
-        float[] flat = flatten(embeddings, "embeddings");
+        checkRows(embeddings, "embeddings");
         checkLabels(labels, embeddings.length, "labels", "embeddings", "embedding");
-        return leaveOneOut(flat, embeddings[0].length, labels, embeddings.length);
+        return leaveOneOut(search -> search.gallery(embeddings, 0L), labels, embeddings.length);
     }
 
     /**
@@ -208,15 +209,15 @@ public final class RetrievalMetrics {
             throw new IllegalArgumentException("The queries have dimension " + dq + " but the gallery has dimension "
                     + dg + ": both must come from the same embedding model.");
         }
-        return queryGallery(floats(queries), queryLabels, floats(gallery), galleryLabels, (int) dg, q, n,
-                galleryRowOfQuery);
+        return queryGallery(floats(queries), queryLabels, search -> search.gallery(gallery, 0L), galleryLabels, (int) dg,
+                q, n, galleryRowOfQuery);
     }
 
     /** As {@link #compute(NDArray, int[], NDArray, int[], int[])} for (Q, D) and (N, D) rows. */
     public RetrievalReport compute(float[][] queries, int[] queryLabels, float[][] gallery, int[] galleryLabels,
             int[] galleryRowOfQuery) {
         float[] flatQueries = flatten(queries, "queries");
-        float[] flatGallery = flatten(gallery, "gallery");
+        checkRows(gallery, "gallery");
         checkLabels(queryLabels, queries.length, "query labels", "queries", "query");
         checkLabels(galleryLabels, gallery.length, "gallery labels", "gallery", "gallery");
         if (queries[0].length != gallery[0].length) {
@@ -224,11 +225,11 @@ public final class RetrievalMetrics {
                     + " but the gallery has dimension " + gallery[0].length
                     + ": both must come from the same embedding model.");
         }
-        return queryGallery(flatQueries, queryLabels, flatGallery, galleryLabels, gallery[0].length, queries.length,
-                gallery.length, galleryRowOfQuery);
+        return queryGallery(flatQueries, queryLabels, search -> search.gallery(gallery, 0L), galleryLabels,
+                gallery[0].length, queries.length, gallery.length, galleryRowOfQuery);
     }
 
-    private RetrievalReport leaveOneOut(float[] flat, int d, int[] labels, int n) {
+    private RetrievalReport leaveOneOut(Function<ExactSearch, ExactSearch.Gallery> rows, int[] labels, int n) {
         Map<Integer, Integer> counts = counts(labels);
         int largestClass = counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
         int kEff = Math.min(k == null ? largestClass - 1 : k, n - 1);
@@ -243,7 +244,7 @@ public final class RetrievalMetrics {
         int depth = depth(kEff, n - 1);
         RetrievalAccumulator sums = new RetrievalAccumulator(kEff, recallAtK, cmcRanks);
         long start = System.nanoTime();
-        try (ExactSearch.Gallery gallery = search().gallery(flat, d, 0L)) {
+        try (ExactSearch.Gallery gallery = rows.apply(search())) {
             for (int s = 0; s < n; s += batchSize) {
                 int e = Math.min(n, s + batchSize);
                 TopK top = gallery.searchRows(s, e, depth, true);
@@ -255,8 +256,9 @@ public final class RetrievalMetrics {
         return finish(sums, n, n - 1L, depth, start);
     }
 
-    private RetrievalReport queryGallery(float[] queries, int[] queryLabels, float[] galleryRows, int[] galleryLabels,
-            int d, int q, int n, int[] galleryRowOfQuery) {
+    private RetrievalReport queryGallery(float[] queries, int[] queryLabels,
+            Function<ExactSearch, ExactSearch.Gallery> galleryRows, int[] galleryLabels, int d, int q, int n,
+            int[] galleryRowOfQuery) {
         if (galleryRowOfQuery != null && galleryRowOfQuery.length != q) {
             throw new IllegalArgumentException("The galleryRowOfQuery has " + galleryRowOfQuery.length
                     + " entries but there are " + q + " queries: give one per query (-1 when not in the gallery).");
@@ -299,7 +301,7 @@ public final class RetrievalMetrics {
         int depth = depth(kEff, candidates);
         RetrievalAccumulator sums = new RetrievalAccumulator(kEff, recallAtK, cmcRanks);
         long start = System.nanoTime();
-        try (ExactSearch.Gallery gallery = search().gallery(galleryRows, d, 0L)) {
+        try (ExactSearch.Gallery gallery = galleryRows.apply(search())) {
             for (int s = 0; s < q; s += batchSize) {
                 int e = Math.min(q, s + batchSize);
                 TopK top = gallery.search(Arrays.copyOfRange(queries, s * d, e * d), depth,
@@ -393,22 +395,29 @@ public final class RetrievalMetrics {
     }
 
     private static float[] flatten(float[][] rows, String what) {
+        checkRows(rows, what);
+        int d = rows[0].length;
+        float[] flat = new float[Math.multiplyExact(rows.length, d)];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * d, d);
+        }
+        return flat;
+    }
+
+    private static void checkRows(float[][] rows, String what) {
         Objects.requireNonNull(rows, "The " + what + " must not be null.");
         if (rows.length == 0 || rows[0] == null || rows[0].length == 0) {
             throw new IllegalArgumentException("The " + what + " are empty: at least one row of at least one value is"
                     + " needed.");
         }
         int d = rows[0].length;
-        float[] flat = new float[Math.multiplyExact(rows.length, d)];
         for (int i = 0; i < rows.length; i++) {
             if (rows[i] == null || rows[i].length != d) {
                 throw new IllegalArgumentException("Row " + i + " of the " + what + " has "
                         + (rows[i] == null ? "no" : rows[i].length) + " values but row 0 has " + d
                         + ": the rows must all have the same length.");
             }
-            System.arraycopy(rows[i], 0, flat, i * d, d);
         }
-        return flat;
     }
 
     private static int checkInput(NDArray embeddings, int[] labels, String what, String labelName, String rowName) {

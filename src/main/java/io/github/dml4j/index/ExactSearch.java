@@ -139,20 +139,28 @@ public final class ExactSearch {
         if (firstId < 0) {
             throw new IllegalArgumentException("The firstId must not be negative, but was " + firstId + ".");
         }
-        checkFinite(rows, dimension, "gallery");
-        return new Gallery(rows.clone(), dimension, firstId);
+        return owned(rows.clone(), dimension, firstId);
     }
 
     /** As {@link #gallery(float[], int, long)} for (n, D) rows. */
     public Gallery gallery(float[][] rows, long firstId) {
         float[] flat = IndexFiles.flatten(rows, 0, "gallery rows");
-        return gallery(flat, rows[0].length, firstId);
+        return owned(flat, rows[0].length, firstId);
     }
 
     /** As {@link #gallery(float[], int, long)} for an (n, D) array, which is read, not closed. */
     public Gallery gallery(NDArray rows, long firstId) {
         float[] flat = IndexFiles.flatten(rows, 0, "gallery rows");
-        return gallery(flat, (int) rows.getShape().get(1), firstId);
+        return owned(flat, (int) rows.getShape().get(1), firstId);
+    }
+
+    /** A gallery over a fresh array that nobody else holds (no second copy). */
+    private Gallery owned(float[] rows, int dimension, long firstId) {
+        if (firstId < 0) {
+            throw new IllegalArgumentException("The firstId must not be negative, but was " + firstId + ".");
+        }
+        checkFinite(rows, dimension, "gallery");
+        return new Gallery(rows, dimension, firstId);
     }
 
     private static void checkFinite(float[] values, int dimension, String what) {

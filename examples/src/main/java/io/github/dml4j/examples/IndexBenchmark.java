@@ -90,6 +90,11 @@ public final class IndexBenchmark implements Callable<Integer> {
     @Option(names = "--metrics", description = "Exact retrieval metrics (leave-one-out) of n labelled vectors.")
     boolean metrics;
 
+    @Option(names = "--metric-queries", defaultValue = "0",
+            description = "--metrics: only the first N rows are queries (against all n rows, themselves excluded);"
+                    + " 0 = every row (default ${DEFAULT-VALUE}).")
+    int metricQueries;
+
     @Option(names = "--query-block", defaultValue = "1024",
             description = "--all-vs-all/--metrics: queries per block (default ${DEFAULT-VALUE}).")
     int queryBlock;
@@ -110,6 +115,7 @@ public final class IndexBenchmark implements Callable<Integer> {
                 .atLeast("--m", m, 2)
                 .atLeast("--ef-construction", efConstruction, 1)
                 .require(efs.stream().allMatch(ef -> ef >= 1), "every --ef must be positive, got " + efs)
+                .between("--metric-queries", metricQueries, 0, n)
                 .atLeast("--query-block", queryBlock, 1)
                 .atLeast("--gallery-block", galleryBlock, 1)
                 .require(!(allVsAll && metrics), "--all-vs-all and --metrics are separate runs: give one")
@@ -203,8 +209,10 @@ public final class IndexBenchmark implements Callable<Integer> {
     private int metrics() {
         int[] labels = new int[n];
         float[][] x = data(labels);
-        System.out.printf(Locale.ROOT, "Exact retrieval metrics of %,d x %d %s vectors (leave-one-out, Euclidean), engine"
-                + " threads %s%n", n, dim, data, System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        System.out.printf(Locale.ROOT, "Exact retrieval metrics of %,d x %d %s vectors (%s, Euclidean), engine threads %s%n",
+                n, dim, data, metricQueries == 0 ? "leave-one-out"
+                        : String.format(Locale.ROOT, "the first %,d rows as queries, themselves excluded", metricQueries),
+                System.getProperty("ai.djl.pytorch.num_threads", "default"));
         Console console = System.console();
         PrintWriter bar = console == null ? null : console.writer();
         long[] lastDraw = {0};
@@ -214,7 +222,7 @@ public final class IndexBenchmark implements Callable<Integer> {
                     long now = System.nanoTime();
                     double elapsed = (now - t0) / 1e9;
                     if (bar == null) { // not a terminal: a line per percent
-                        if (done * 100 / total != (done - Math.min(done, queryBlock)) * 100 / total) {
+                        if (done * 100 / total != (done - Math.min(done, queryBlock)) * 100 / total || done == total) {
                             System.out.printf(Locale.ROOT, "progress %,d/%,d queries, %.0f s, about %.0f s left, resident"
                                     + " %.0f MB%n", done, total, elapsed, elapsed / done * (total - done),
                                     ProcessMemory.residentMb());
@@ -233,7 +241,15 @@ public final class IndexBenchmark implements Callable<Integer> {
                     }
                     bar.flush();
                 }).build();
-        RetrievalReport report = retrieval.compute(x, labels);
+        RetrievalReport report;
+        if (metricQueries == 0) {
+            report = retrieval.compute(x, labels);
+        } else { // the first rows as queries, each excluded from its own ranking
+            int[] rows = new int[metricQueries];
+            Arrays.setAll(rows, i -> i);
+            report = retrieval.compute(Arrays.copyOf(x, metricQueries), Arrays.copyOf(labels, metricQueries), x, labels,
+                    rows);
+        }
         double s = seconds(t0);
         System.out.println(report);
         System.out.printf(Locale.ROOT, "metrics_s %.1f%n", s);
