@@ -127,7 +127,8 @@ class QueryGalleryRetrievalTest {
                 RetrievalMetrics.DEFAULT_CMC_RANKS), new RetrievalAccumulator(k, RetrievalMetrics.DEFAULT_RECALL_AT_K,
                 RetrievalMetrics.DEFAULT_CMC_RANKS)};
         int depth = Math.min(workers[0].depth(), n - 1);
-        for (int s = 0; s < n; s += 64) {
+        for (int start = 0; start < n; start += 64) {
+            final int s = start;
             int e = Math.min(n, s + 64);
             float[][] block = java.util.Arrays.copyOfRange(x, s, e);
             long[] self = new long[e - s];
