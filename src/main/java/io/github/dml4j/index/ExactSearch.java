@@ -27,11 +27,12 @@ import java.util.stream.IntStream;
  * when {@link Distance#isNormalizeEmbeddings()}; for Euclidean distances with a column of
  * -|g|&sup2;). Queries run in blocks of {@link Builder#optQueryBlockSize(int) queryBlockSize}:
  * per gallery block one matrix product gives (block, block) float scores (2 q&middot;g -
- * |g|&sup2; for Euclidean distances, which orders as the distance does), a top-k on the engine
- * keeps k + {@link Builder#optCandidateSlack(int) slack} candidates (plus one when a query's
- * own entry is to be excluded), merged with the running candidates by a top-k over both. Only
- * the candidates' positions come back to the JVM. Memory is therefore the gallery plus about
- * two (queryBlock, galleryBlock) float matrices, never a (queries, gallery) matrix.
+ * |g|&sup2; for Euclidean distances, which orders as the distance does), which the JVM reads in
+ * place: a reservoir per query (as FAISS's {@code ReservoirTopN}) keeps the best k + {@link
+ * Builder#optCandidateSlack(int) slack} candidates (plus one when a query's own entry is to be
+ * excluded), at about one comparison per score, both cores scanning. Memory is therefore the
+ * gallery (on the engine, and once on the heap for the exact scores) plus one (queryBlock,
+ * galleryBlock) float matrix, never a (queries, gallery) matrix.
  *
  * <p><b>Exact, deterministic scores.</b> Float matrix products round differently depending on
  * the shapes they run on, so two splits of the same gallery could order near-ties differently.
@@ -327,9 +328,9 @@ public final class ExactSearch {
                 double[][] scores, int out) {
             int b = e - s;
             int candidates = Math.min(size, k + slack + (excluded == null ? 0 : 1));
-            CandidateHeap[] heaps = new CandidateHeap[b];
+            CandidateReservoir[] reservoirs = new CandidateReservoir[b];
             for (int i = 0; i < b; i++) {
-                heaps[i] = new CandidateHeap(candidates);
+                reservoirs[i] = new CandidateReservoir(candidates);
             }
             boolean fast = metric.isIndexable();
             try (NDManager m = manager.newSubManager()) {
@@ -355,14 +356,14 @@ public final class ExactSearch {
                     if (blockScores.getDataType() != DataType.FLOAT32) {
                         blockScores = blockScores.toType(DataType.FLOAT32, false);
                     }
-                    // the engine's memory, read in place: a bounded heap per query keeps the best candidates
+                    // the engine's memory, read in place: a reservoir per query keeps the best candidates
                     FloatBuffer values = blockScores.toByteBuffer(true).asFloatBuffer();
                     int offset = base;
                     IntStream rowsOfBlock = IntStream.range(0, b);
                     if ((long) b * n > 1_000_000L) {
                         rowsOfBlock = rowsOfBlock.parallel();
                     }
-                    rowsOfBlock.forEach(i -> heaps[i].offerRow(values, i * n, n, offset));
+                    rowsOfBlock.forEach(i -> reservoirs[i].offerRow(values, i * n, n, offset));
                     blockScores.close();
                     base += n;
                 }
@@ -373,31 +374,31 @@ public final class ExactSearch {
             }
             rowsOfBlock.forEach(i -> {
                 long exclude = excluded == null ? NO_EXCLUSION : excluded[i];
-                rescore(queries, s + i, out + i, heaps[i], fast, k, exclude, ids, scores);
+                rescore(queries, s + i, out + i, reservoirs[i], fast, k, exclude, ids, scores);
             });
         }
 
         /** Scores one query's candidates exactly and keeps the best k in the order of TopK. */
-        private void rescore(float[] queries, int query, int out, CandidateHeap heap, boolean exact, int k,
+        private void rescore(float[] queries, int query, int out, CandidateReservoir reservoir, boolean exact, int k,
                 long exclude, long[][] ids, double[][] scores) {
-            heap.finish();
-            int width = heap.size;
+            reservoir.finish();
+            int width = reservoir.size;
             long[] candidateIds = new long[width];
             double[] candidateScores = new double[width];
             int n = 0;
             int qOffset = query * dimension;
             double queryInverse = inverseNorms == null ? 1.0 : inverseNorm(queries, qOffset, dimension);
             for (int c = 0; c < width; c++) {
-                int row = heap.rows[c];
+                int row = reservoir.rows[c];
                 long id = firstId + row;
                 if (id == exclude) {
                     continue;
                 }
                 candidateIds[n] = id;
-                candidateScores[n] = exact ? exactScore(queries, qOffset, queryInverse, row) : heap.values[c];
+                candidateScores[n] = exact ? exactScore(queries, qOffset, queryInverse, row) : reservoir.values[c];
                 n++;
             }
-            int[] order = CandidateHeap.order(candidateScores, candidateIds, n);
+            int[] order = CandidateReservoir.order(candidateScores, candidateIds, n);
             int keep = Math.min(k, n);
             long[] rowIds = new long[keep];
             double[] rowScores = new double[keep];
@@ -543,7 +544,7 @@ public final class ExactSearch {
      * thus costs about one comparison per entry. Which of several entries tied at the threshold
      * is kept depends on the scan order; the exact re-scoring and the slack make that irrelevant.
      */
-    static final class CandidateHeap {
+    static final class CandidateReservoir {
         private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
 
         final int capacity;
@@ -552,7 +553,7 @@ public final class ExactSearch {
         int size;
         private float threshold = Float.NEGATIVE_INFINITY;
 
-        CandidateHeap(int capacity) {
+        CandidateReservoir(int capacity) {
             this.capacity = capacity;
             values = new float[Math.max(2, 2 * capacity)];
             rows = new int[values.length];
