@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The benchmark protocol in one call: retrieval metrics (Precision@1, R-Precision, MAP@R, MAP,
- * MRR; every embedding a query against all others, itself excluded) plus NMI and AMI of a
+ * MRR, Recall@K, CMC; every embedding a query against all others, itself excluded, or queries
+ * against a gallery) plus NMI and AMI of a
  * k-means clustering with the true number of classes, as pytorch-metric-learning's {@code
  * AccuracyCalculator} reports them.
  *
@@ -72,6 +73,24 @@ public final class EmbeddingEvaluator {
         double ami = ClusteringMetrics.ami(labels, clusters);
         logger.debug("k-means with {} clusters and NMI/AMI in {} ms", classes, (System.nanoTime() - start) / 1_000_000);
         return report.withClustering(nmi, ami);
+    }
+
+    /**
+     * Computes the retrieval metrics of queries against a separate gallery (re-identification,
+     * product search), as {@link RetrievalMetrics#compute(NDArray, int[], NDArray, int[], int[])};
+     * the clustering fields stay NaN, since the two sets are not one clustering.
+     *
+     * @param queries (Q, D) query embeddings; copied, not modified or closed
+     * @param queryLabels one label per query
+     * @param gallery (N, D) gallery embeddings; copied, not modified or closed
+     * @param galleryLabels one label per gallery row
+     * @param galleryRowOfQuery null when the sets are separate, else per query its gallery row or -1
+     * @return the report
+     * @throws IllegalArgumentException on empty sets, mismatched dimensions or label counts
+     */
+    public RetrievalReport evaluate(NDArray queries, int[] queryLabels, NDArray gallery, int[] galleryLabels,
+            int[] galleryRowOfQuery) {
+        return retrieval.compute(queries, queryLabels, gallery, galleryLabels, galleryRowOfQuery);
     }
 
     @Override

@@ -18,8 +18,12 @@
  *
  * Each is averaged over queries with R &gt; 0. Defaults match pytorch-metric-learning's {@code
  * AccuracyCalculator} with FAISS {@code IndexFlatL2}: Euclidean distance on the raw embeddings
- * and k = largest class size minus one. The work runs on the engine in chunks of queries, so
- * 60,000 embeddings need only a few (chunk, N) matrices at a time.
+ * and k = largest class size minus one. Beside them: Recall@K for a list of K (default 1, 2, 4,
+ * 8), mean average precision over the full ranking and the CMC curve (the re-identification
+ * convention), and queries against a separate gallery, which may contain them. The neighbours come
+ * from {@link io.github.dml4j.index.ExactSearch} in blocks of queries and gallery rows, so a
+ * million embeddings need only the gallery and a few (block, block) matrices at a time; the
+ * per-query sums live in a mergeable {@link io.github.dml4j.eval.RetrievalAccumulator}.
  *
  * <p><b>Clustering</b> ({@link io.github.dml4j.eval.KMeans}, {@link
  * io.github.dml4j.eval.ClusteringMetrics}): k-means with k-means++ seeding (Arthur and

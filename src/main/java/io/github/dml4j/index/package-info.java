@@ -7,7 +7,12 @@
  *       products and top-k over a gallery kept in blocks, so memory stays bounded (a 1,000,000 x
  *       128 gallery takes 512 MB plus about two (chunk, block) score matrices);
  *   <li>{@link io.github.dml4j.index.HnswIndex}: approximate search with an HNSW graph
- *       (hnswlib-core) for large galleries, on the Java heap.
+ *       (hnswlib-core) for large galleries, on the Java heap;
+ *   <li>{@link io.github.dml4j.index.ExactSearch}: exact top-k of blocks of queries against a
+ *       gallery in bounded memory, scored exactly in double precision and ordered by score then
+ *       gallery id ({@link io.github.dml4j.index.TopK}), so that the top-k of gallery partitions
+ *       merge into exactly the top-k of the whole ({@link io.github.dml4j.index.TopK#merge}): the
+ *       engine of the retrieval metrics and of distributed evaluation.
  * </ul>
  *
  * <p>Both implement {@link io.github.dml4j.index.EmbeddingIndex} (add, search, save, load) and

@@ -30,6 +30,7 @@ import io.github.dml4j.datasets.FashionMnist;
 import io.github.dml4j.eval.EmbeddingEvaluator;
 import io.github.dml4j.eval.IdentificationReport;
 import io.github.dml4j.eval.PairScores;
+import io.github.dml4j.eval.RetrievalMetrics;
 import io.github.dml4j.eval.RetrievalReport;
 import io.github.dml4j.eval.ThresholdCalibration;
 import io.github.dml4j.head.MetricHead;
@@ -257,5 +258,17 @@ final class ReadmeTour {
             TrainingHistory history = trainer.fit(batches);
             System.out.println(history.selection());   // the epoch kept, by which metric, and its value
         }
+    }
+
+    void retrievalMetrics(NDArray queries, int[] queryLabels, NDArray gallery, int[] galleryLabels,
+            int[] galleryRowOfQuery) {
+        RetrievalMetrics metrics = RetrievalMetrics.builder()
+                .optRecallAtK(1, 2, 4, 8)               // the metric-learning papers' R@K
+                .optRankingDepth(Integer.MAX_VALUE)     // rank the whole gallery: exact full-ranking mAP
+                .build();
+        RetrievalReport r = metrics.compute(queries, queryLabels, gallery, galleryLabels);
+        System.out.println(r.recallAt(1) + " " + r.meanAveragePrecisionFullRanking() + " " + r.cmc()[4]);
+        // queries that are also gallery rows: each is left out of its own ranking (row -1: not in the gallery)
+        RetrievalReport within = metrics.compute(queries, queryLabels, gallery, galleryLabels, galleryRowOfQuery);
     }
 }

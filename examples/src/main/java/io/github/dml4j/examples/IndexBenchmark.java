@@ -1,9 +1,16 @@
 package io.github.dml4j.examples;
 
 import io.github.dml4j.distance.CosineSimilarity;
+import io.github.dml4j.distance.LpDistance;
+import io.github.dml4j.eval.RetrievalMetrics;
+import io.github.dml4j.eval.RetrievalReport;
 import io.github.dml4j.index.ExactIndex;
+import io.github.dml4j.index.ExactSearch;
 import io.github.dml4j.index.HnswIndex;
 import io.github.dml4j.index.Neighbors;
+import io.github.dml4j.index.TopK;
+import java.io.Console;
+import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +29,14 @@ import picocli.CommandLine.Option;
  * from the same identities; {@code random} is uniform on the sphere, the hardest case for HNSW
  * because it has no structure at all. {@code --exact-only} skips HNSW to measure the exact
  * index alone, for example on 1,000,000 x 128.
+ *
+ * <p>Two more modes: {@code --all-vs-all} times an exact all-against-all top-k of the n
+ * vectors with Euclidean distance ({@link ExactSearch}; each vector is also its own first
+ * neighbour, as in FAISS {@code IndexFlatL2.search(x, k)}) and prints {@code all_vs_all_s};
+ * {@code examples/reference/faiss_all_vs_all.py} times FAISS on the same task. {@code
+ * --metrics} computes the exact retrieval metrics (leave-one-out, Euclidean) of n labelled
+ * vectors ({@code clustered}: the identity is the label) with a progress bar, and prints the
+ * report, {@code metrics_s} and the peak resident memory.
  */
 @Command(name = "IndexBenchmark", mixinStandardHelpOptions = true,
         description = "Builds an exact and an HNSW index over embeddings and compares recall and speed.")
@@ -69,6 +84,25 @@ public final class IndexBenchmark implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Random seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--all-vs-all", description = "Time an exact all-against-all top-k (Euclidean) of the n vectors.")
+    boolean allVsAll;
+
+    @Option(names = "--metrics", description = "Exact retrieval metrics (leave-one-out) of n labelled vectors.")
+    boolean metrics;
+
+    @Option(names = "--metric-queries", defaultValue = "0",
+            description = "--metrics: only the first N rows are queries (against all n rows, themselves excluded);"
+                    + " 0 = every row (default ${DEFAULT-VALUE}).")
+    int metricQueries;
+
+    @Option(names = "--query-block", defaultValue = "1024",
+            description = "--all-vs-all/--metrics: queries per block (default ${DEFAULT-VALUE}).")
+    int queryBlock;
+
+    @Option(names = "--gallery-block", defaultValue = "65536",
+            description = "--all-vs-all/--metrics: gallery rows per block (default ${DEFAULT-VALUE}).")
+    int galleryBlock;
+
     @Override
     public Integer call() {
         new OptionChecks(this)
@@ -81,7 +115,17 @@ public final class IndexBenchmark implements Callable<Integer> {
                 .atLeast("--m", m, 2)
                 .atLeast("--ef-construction", efConstruction, 1)
                 .require(efs.stream().allMatch(ef -> ef >= 1), "every --ef must be positive, got " + efs)
+                .between("--metric-queries", metricQueries, 0, n)
+                .atLeast("--query-block", queryBlock, 1)
+                .atLeast("--gallery-block", galleryBlock, 1)
+                .require(!(allVsAll && metrics), "--all-vs-all and --metrics are separate runs: give one")
                 .check();
+        if (allVsAll) {
+            return allVsAll();
+        }
+        if (metrics) {
+            return metrics();
+        }
         Random random = new Random(seed);
         float[][] centres = data == Data.clustered ? randomUnit(Math.max(1, n / perIdentity), dim, random) : null;
         float[][] gallery = data == Data.clustered ? around(centres, n, random) : randomUnit(n, dim, random);
@@ -138,6 +182,91 @@ public final class IndexBenchmark implements Callable<Integer> {
         return 0;
     }
 
+    /** Exact all-against-all top-k of n random or clustered vectors, Euclidean, self included. */
+    private int allVsAll() {
+        float[][] x = data(new int[n]);
+        System.out.printf(Locale.ROOT, "All-against-all exact top-%d of %,d x %d %s vectors, Euclidean, engine threads %s%n",
+                k, n, dim, data, System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        ExactSearch search = ExactSearch.builder().optDistance(LpDistance.raw()).optQueryBlockSize(queryBlock)
+                .optGalleryBlockSize(galleryBlock).build();
+        long t0 = System.nanoTime();
+        TopK top;
+        try (ExactSearch.Gallery gallery = search.gallery(x, 0L)) {
+            top = gallery.searchRows(0, n, k, false);
+        }
+        double s = seconds(t0);
+        long selfFirst = 0;
+        for (int q = 0; q < n; q++) {
+            selfFirst += top.id(q, 0) == q ? 1 : 0;
+        }
+        System.out.printf(Locale.ROOT, "all_vs_all_s %.2f%n", s);
+        System.out.printf(Locale.ROOT, "queries whose nearest neighbour is themselves: %,d of %,d; peak resident memory %.0f MB%n",
+                selfFirst, n, ProcessMemory.peakResidentMb());
+        return 0;
+    }
+
+    /** Exact retrieval metrics, leave-one-out, of n labelled vectors, with a progress bar. */
+    private int metrics() {
+        int[] labels = new int[n];
+        float[][] x = data(labels);
+        System.out.printf(Locale.ROOT, "Exact retrieval metrics of %,d x %d %s vectors (%s, Euclidean), engine threads %s%n",
+                n, dim, data, metricQueries == 0 ? "leave-one-out"
+                        : String.format(Locale.ROOT, "the first %,d rows as queries, themselves excluded", metricQueries),
+                System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        Console console = System.console();
+        PrintWriter bar = console == null ? null : console.writer();
+        long[] lastDraw = {0};
+        long t0 = System.nanoTime();
+        RetrievalMetrics retrieval = RetrievalMetrics.builder().optBatchSize(queryBlock)
+                .optGalleryBlockSize(galleryBlock).optProgress((done, total) -> {
+                    long now = System.nanoTime();
+                    double elapsed = (now - t0) / 1e9;
+                    if (bar == null) { // not a terminal: a line per percent
+                        if (done * 100 / total != (done - Math.min(done, queryBlock)) * 100 / total || done == total) {
+                            System.out.printf(Locale.ROOT, "progress %,d/%,d queries, %.0f s, about %.0f s left, resident"
+                                    + " %.0f MB%n", done, total, elapsed, elapsed / done * (total - done),
+                                    ProcessMemory.residentMb());
+                        }
+                        return;
+                    }
+                    if (done < total && now - lastDraw[0] < 500_000_000L) {
+                        return;
+                    }
+                    lastDraw[0] = now;
+                    int filled = (int) (30 * done / total);
+                    bar.printf(Locale.ROOT, "\r[%s%s] %,d/%,d queries, %.0f s, about %.0f s left", "=".repeat(filled),
+                            " ".repeat(30 - filled), done, total, elapsed, elapsed / done * (total - done));
+                    if (done == total) {
+                        bar.println();
+                    }
+                    bar.flush();
+                }).build();
+        RetrievalReport report;
+        if (metricQueries == 0) {
+            report = retrieval.compute(x, labels);
+        } else { // the first rows as queries, each excluded from its own ranking
+            int[] rows = new int[metricQueries];
+            Arrays.setAll(rows, i -> i);
+            report = retrieval.compute(Arrays.copyOf(x, metricQueries), Arrays.copyOf(labels, metricQueries), x, labels,
+                    rows);
+        }
+        double s = seconds(t0);
+        System.out.println(report);
+        System.out.printf(Locale.ROOT, "metrics_s %.1f%n", s);
+        System.out.printf(Locale.ROOT, "peak_rss_mb %.0f%n", ProcessMemory.peakResidentMb());
+        return 0;
+    }
+
+    /** n vectors of the chosen kind; {@code labels} receives each row's identity (clustered) or 0. */
+    private float[][] data(int[] labels) {
+        Random random = new Random(seed);
+        if (data == Data.random) {
+            return randomUnit(n, dim, random);
+        }
+        float[][] centres = randomUnit(Math.max(1, n / perIdentity), dim, random);
+        return around(centres, n, random, labels);
+    }
+
     private static double seconds(long start) {
         return (System.nanoTime() - start) / 1e9;
     }
@@ -161,10 +290,19 @@ public final class IndexBenchmark implements Callable<Integer> {
 
     /** Rows of {@code centres[i % centres.length]} plus Gaussian noise of norm about {@code spread}, normalized. */
     private float[][] around(float[][] centres, int rows, Random r) {
+        return around(centres, rows, r, null);
+    }
+
+    /** As {@link #around(float[][], int, Random)}, writing each row's centre into {@code labels} if given. */
+    private float[][] around(float[][] centres, int rows, Random r, int[] labels) {
         float[][] x = new float[rows][dim];
         double sigma = spread / Math.sqrt(dim);
         for (int i = 0; i < rows; i++) {
-            float[] c = centres[r.nextInt(centres.length)];
+            int centre = r.nextInt(centres.length);
+            if (labels != null) {
+                labels[i] = centre;
+            }
+            float[] c = centres[centre];
             for (int j = 0; j < dim; j++) {
                 x[i][j] = (float) (c[j] + sigma * r.nextGaussian());
             }
