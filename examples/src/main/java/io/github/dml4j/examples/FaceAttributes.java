@@ -15,6 +15,7 @@ import io.github.dml4j.data.AttributeTable;
 import io.github.dml4j.data.ColorMode;
 import io.github.dml4j.data.IdentityFolder;
 import io.github.dml4j.data.IdentityImages;
+import io.github.dml4j.data.ImageAugmentation;
 import io.github.dml4j.data.ImagePreprocessing;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.datasets.SyntheticIdentities;
@@ -241,7 +242,7 @@ public final class FaceAttributes implements Callable<Integer> {
         return 0;
     }
 
-    /** Trains the identity model on {@code train} as FaceVerification does (without augmentation). */
+    /** Trains the identity model on {@code train} as FaceVerification does, with its augmentation. */
     private EmbeddingModel train(IdentityImages train, ImagePreprocessing preprocessing, Map<String, Object> summary)
             throws Exception {
         PixelNormalization normalization = PixelNormalization.estimate(train.images());
@@ -254,8 +255,17 @@ public final class FaceAttributes implements Callable<Integer> {
         MetricHead metricHead = head.build(net, train.numIdentities(), CenterLoss.CenterUpdate.WEN);
         MetricTrainer trainer = MetricTrainer.builder().setHead(metricHead).optEpochs(epochs)
                 .optLearningRate(learningRate).optSeed(seed).build();
+        int size = preprocessing.height();
+        ImageAugmentation augmentation = ImageAugmentation.builder()
+                .optRandomCrop(Math.max(1, size / 16))
+                .optHorizontalFlip(0.5)
+                .optRotation(8)
+                .optBrightness(0.85, 1.15)
+                .optContrast(0.85, 1.15)
+                .optSeed(seed)
+                .build();
         ClassBatches batches = ClassBatches.builder().setImages(train.images()).setNormalization(normalization)
-                .optM(m).optBatchSize(batchSize).optSeed(seed).build();
+                .optM(m).optBatchSize(batchSize).optSeed(seed).optAugmentation(augmentation).build();
         System.out.printf(Locale.ROOT, "Training %s on %,d images for %d epochs%n", metricHead.describe(),
                 train.size(), epochs);
         trainer.initialize();
