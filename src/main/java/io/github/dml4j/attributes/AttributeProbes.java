@@ -1,5 +1,6 @@
 package io.github.dml4j.attributes;
 
+import ai.djl.ndarray.NDArray;
 import io.github.dml4j.data.AttributeLabels;
 import io.github.dml4j.data.AttributeTable;
 import java.util.ArrayList;
@@ -116,6 +117,44 @@ public final class AttributeProbes {
             scores.add(score(attribute, truth, held, decided));
         }
         return new AttributeReport(scores, folds, skipped);
+    }
+
+    /**
+     * {@link #crossValidate(float[][], int[], AttributeLabels)} of (N, D) embeddings on the engine,
+     * as {@code EmbeddingModel.embed(manager, images)} returns them.
+     *
+     * @param embeddings (N, D) embeddings
+     * @param identities each image's identity
+     * @param labels each image's attribute labels
+     * @return the report
+     */
+    public AttributeReport crossValidate(NDArray embeddings, int[] identities, AttributeLabels labels) {
+        return crossValidate(rows(embeddings), identities, labels);
+    }
+
+    /**
+     * {@link #fit(float[][], AttributeLabels)} of (N, D) embeddings on the engine.
+     *
+     * @param embeddings (N, D) embeddings
+     * @param labels each image's attribute labels
+     * @return the classifier
+     */
+    public AttributeClassifier fit(NDArray embeddings, AttributeLabels labels) {
+        return fit(rows(embeddings), labels);
+    }
+
+    private static float[][] rows(NDArray embeddings) {
+        if (embeddings.getShape().dimension() != 2) {
+            throw new IllegalArgumentException("Embeddings must be (N, D), got " + embeddings.getShape() + ".");
+        }
+        int n = (int) embeddings.getShape().get(0);
+        int d = (int) embeddings.getShape().get(1);
+        float[] flat = embeddings.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        float[][] rows = new float[n][d];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(flat, i * d, rows[i], 0, d);
+        }
+        return rows;
     }
 
     /**
