@@ -20,9 +20,9 @@ import java.util.SplittableRandom;
  * <p>The objective is scikit-learn's {@code LogisticRegression} (L2 penalty, intercept not
  * penalized), divided by C times the number of images:
  * <pre>
- *   (1/n) &sum;<sub>i</sub> w<sub>i</sub> CE(y<sub>i</sub>, f(x<sub>i</sub>)) + ||W||&sup2; / (2 C n)
+ *   (1/n) sum_i w_i CE(y_i, f(x_i)) + ||W||^2 / (2 C n)
  * </pre>
- * with w<sub>i</sub> the class weight of image i ({@link ClassWeighting}) and ||W||&sup2; the
+ * with w_i the class weight of image i ({@link ClassWeighting}) and ||W||&sup2; the
  * squared weights of every layer, biases excluded. A binary attribute has one output and the
  * sigmoid, as scikit-learn's binary case; a categorical one k outputs and the softmax, as its
  * multinomial case. The linear probe is solved by Newton's method in float64 on the engine, from
