@@ -54,7 +54,11 @@
  *   <li>{@link io.github.dml4j.data.ImageAugmentation} augments a whole float batch on the engine
  *       (random crop or resized crop, flip, rotation, brightness, contrast; per-image random
  *       parameters, seeded), because DJL's random transforms are broken on PyTorch or work on
- *       one image at a time; {@code train.ClassBatches} applies it before normalization.</li>
+ *       one image at a time; {@code train.ClassBatches} applies it before normalization;</li>
+ *   <li>{@link io.github.dml4j.data.AttributeTable} reads attribute labels (CelebA's
+ *       {@code list_attr_celeba.txt}, LFW-attributes' {@code lfw_attributes.txt}, a plain CSV) and
+ *       {@link io.github.dml4j.data.AttributeLabels} matches them to loaded images, naming the rows
+ *       without image and the images without row.</li>
  * </ul>
  *
  * <p>A dataset knows nothing of losses or models; samplers read the labels from

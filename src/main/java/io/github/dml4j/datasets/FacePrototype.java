@@ -29,6 +29,13 @@ final class FacePrototype {
     private static final int HAIR_LONG = 4;
     private static final int HAIR_VOLUME = 5;
 
+    /** Hair colours: black, brown, red (dark tones), blond, gray (light tones), scaled by the tone. */
+    private static final Color[] HAIR_PALETTE = {new Color(25, 18, 12), new Color(90, 55, 25), new Color(160, 80, 35),
+            new Color(215, 180, 110), new Color(175, 175, 175)};
+
+    /** The names of the hair colours, by shade index (RGB images). */
+    static final java.util.List<String> HAIR_COLOURS = java.util.List.of("black", "brown", "red", "blond", "gray");
+
     // head
     private final double headWidth;
     private final double headHeight;
@@ -39,6 +46,7 @@ final class FacePrototype {
     private final int hairStyle;
     private final double hairline;
     private final double partSide;
+    private final int hairShade;
     private final Color hair;
     // ears
     private final double earY;
@@ -90,7 +98,9 @@ final class FacePrototype {
         hairline = between(r, -0.78, -0.42);
         partSide = r.nextBoolean() ? 1 : -1;
         double hairTone = r.nextDouble() < 0.7 ? between(r, 0.05, 0.35) : between(r, 0.55, 0.95);
-        hair = color ? hairColor(r, hairTone) : gray(hairTone);
+        // gray images draw no shade: dark hair is shade 0 (black), light hair 3 (blond)
+        hairShade = color ? (hairTone < 0.5 ? r.nextInt(3) : 3 + r.nextInt(2)) : (hairTone < 0.5 ? 0 : 3);
+        hair = color ? scale(HAIR_PALETTE[hairShade], 0.7 + hairTone * 0.6) : gray(hairTone);
 
         earY = between(r, -0.12, 0.12);
         earWidth = between(r, 0.09, 0.18);
@@ -137,6 +147,36 @@ final class FacePrototype {
         scar = r.nextDouble() < 0.15
                 ? new double[] {between(r, -0.5, 0.5), between(r, -0.4, 0.5), between(r, -1.5, 1.5), between(r, 0.12, 0.3)}
                 : null;
+    }
+
+    /** Whether the identity wears glasses (taken off in some images, see {@link Expression#glassesOn()}). */
+    boolean hasGlasses() {
+        return glasses != 0;
+    }
+
+    /** Whether the identity has a beard. */
+    boolean hasBeard() {
+        return beard;
+    }
+
+    /** Whether the identity has a moustache. */
+    boolean hasMoustache() {
+        return moustache;
+    }
+
+    /** Whether the identity is bald (hair on the sides only). */
+    boolean isBald() {
+        return hairStyle == HAIR_BALD;
+    }
+
+    /** Width of the jaw relative to the head, 0.45 (pointed) to 1.05 (square). */
+    double jaw() {
+        return jaw;
+    }
+
+    /** The hair colour's index in {@link #HAIR_COLOURS}; gray images have 0 (dark) or 3 (light) only. */
+    int hairShade() {
+        return hairShade;
     }
 
     /** A random identity; colours are skin and hair tones if {@code color}, else grays. */
@@ -481,14 +521,6 @@ final class FacePrototype {
     private static Color skinColor(RandomGenerator r, double tone) {
         Color base = mix(new Color(95, 60, 40), new Color(250, 215, 185), (tone - 0.45) / 0.4);
         return mix(base, new Color(230, 170, 150), between(r, 0, 0.25));
-    }
-
-    /** A hair colour: black, brown, red, blond or gray, darker for a low tone. */
-    private static Color hairColor(RandomGenerator r, double tone) {
-        Color[] palette = {new Color(25, 18, 12), new Color(90, 55, 25), new Color(160, 80, 35),
-                new Color(215, 180, 110), new Color(175, 175, 175)};
-        Color base = tone < 0.5 ? palette[r.nextInt(3)] : palette[3 + r.nextInt(2)];
-        return scale(base, 0.7 + tone * 0.6);
     }
 
     private static int clamp(int v) {

@@ -1,5 +1,7 @@
 package io.github.dml4j.datasets;
 
+import io.github.dml4j.data.AttributeLabels;
+import io.github.dml4j.data.AttributeTable;
 import io.github.dml4j.data.IdentityImages;
 import io.github.dml4j.data.LabeledImages;
 
@@ -61,6 +63,19 @@ import java.util.stream.IntStream;
  *
  * <p>{@link #writeFolder(Path, String)} writes the same images as an LFW-style folder tree
  * ({@code root/id_0007/id_0007_0001.png}) for the folder loaders.
+ *
+ * <p>Each image comes with the attributes the generator drew for it ({@link Result#attributes()},
+ * written as a CSV beside the folder, see {@link #attributesFile(Path)}); drawing them changes no
+ * pixel. Bound to the identity: {@code beard}, {@code moustache}, {@code bald} (hair on the sides
+ * only), {@code face_shape} (by jaw width: {@code pointed} below 0.65 of the head's width,
+ * {@code oval}, {@code square} from 0.85), {@code hair_colour} ({@code black}, {@code brown},
+ * {@code red}, {@code blond}, {@code gray} in RGB; {@code dark} or {@code light} in gray images);
+ * {@code eyeglasses} is the identity's too, but the glasses are taken off in about one image in
+ * ten, and the label says what the image shows. Varying per image: {@code smiling} (the
+ * expression lifts the mouth's corners by more than 0.03 face units, about one image in four at
+ * the default expression), {@code mouth_open}, {@code head_turn} ({@code left} or {@code right}
+ * from 8 degrees, else {@code frontal}, in the image's directions), {@code lighting} (the side
+ * the lighting gradient brightens, {@code even} below a strength of 0.15).
  */
 public final class SyntheticIdentities {
 
@@ -132,22 +147,39 @@ public final class SyntheticIdentities {
     }
 
     /**
-     * The generated images and the names of their identities.
+     * The generated images, the names of their identities and their attributes.
      *
      * @param images the images, grouped by identity, labels {@code 0..names.size()-1}
      * @param names the name of each label, {@code names.get(label)}
+     * @param attributes one row per image, in image order, keyed by the relative path
+     *     {@link #identityImages()} gives it (see {@link SyntheticIdentities} for the attributes)
      */
-    public record Result(LabeledImages images, List<String> names) {
+    public record Result(LabeledImages images, List<String> names, AttributeTable attributes) {
 
         /**
-         * Checks that neither is null and copies the names.
+         * Checks that none is null and copies the names.
          *
          * @param images the images
          * @param names the name of each label
+         * @param attributes the images' attributes
          */
         public Result {
             Objects.requireNonNull(images, "images");
+            Objects.requireNonNull(attributes, "attributes");
             names = List.copyOf(names);
+            if (attributes.size() != images.size()) {
+                throw new IllegalArgumentException("Got " + attributes.size() + " attribute rows for " + images.size()
+                        + " images.");
+            }
+        }
+
+        /**
+         * The attributes of the images, aligned with {@link #identityImages()}.
+         *
+         * @return {@code labels(a)[i]} is attribute {@code a} of image {@code i}
+         */
+        public AttributeLabels attributeLabels() {
+            return attributes.align(identityImages()).requireComplete();
         }
 
         /**
@@ -165,11 +197,27 @@ public final class SyntheticIdentities {
             return IdentityImages.of(images, names, paths);
         }
 
+        /** The attribute table with its files named with extension {@code ext} instead of png. */
+        AttributeTable attributesWithExtension(String ext) {
+            List<String> files = attributes.files().stream()
+                    .map(f -> f.substring(0, f.length() - "png".length()) + ext).toList();
+            int[][] values = new int[attributes.size()][attributes.attributes().size()];
+            for (int r = 0; r < values.length; r++) {
+                for (int a = 0; a < values[r].length; a++) {
+                    values[r][a] = attributes.value(r, a);
+                }
+            }
+            return AttributeTable.of(attributes.attributes(), files, values);
+        }
+
         /**
          * Writes one sub-folder per identity under {@code root}, named as the identity, holding its
          * images as {@code name_0001.ext}, {@code name_0002.ext}, ... (LFW's layout), in
          * {@code format} {@code png}, {@code jpg} (quality 0.95) or {@code pgm} (binary P5, gray
-         * images only). PNG and PGM keep the pixels exactly. The root and the folders are created
+         * images only), and the images' attributes as a CSV beside the folder
+         * ({@link #attributesFile(Path)}: {@code faces-attributes.csv} for the folder
+         * {@code faces}), rows named by path relative to the root.
+         * PNG and PGM keep the pixels exactly. The root and the folders are created
          * if missing; files of the same names are replaced, other files are left alone.
          *
          * @param root the folder to write into
@@ -195,6 +243,7 @@ public final class SyntheticIdentities {
                 write(images.imageBytes(i), images.channels(), images.height(), images.width(), file, ext);
                 written.add(file);
             }
+            attributesWithExtension(ext).writeCsv(attributesFile(root));
             return Collections.unmodifiableList(written);
         }
     }
@@ -229,13 +278,81 @@ public final class SyntheticIdentities {
             java.util.Arrays.fill(labels, firstImage[i], firstImage[i + 1], i);
         }
         byte[] pixels = new byte[total * perImage];
+        ImageFacts[] facts = new ImageFacts[total];
         IntStream.range(0, total).parallel().forEach(k -> {
             int id = labels[k];
             int j = k - firstImage[id];
-            render(faces[id], new SplittableRandom(mix(seed ^ IMAGE_STREAM, from + id, j)), pixels, k * perImage);
+            facts[k] = render(faces[id], new SplittableRandom(mix(seed ^ IMAGE_STREAM, from + id, j)), pixels,
+                    k * perImage);
         });
         List<String> names = IntStream.range(from, to).mapToObj(SyntheticIdentities::name).toList();
-        return new Result(LabeledImages.of(pixels, labels, channels, imageSize, imageSize), names);
+        LabeledImages images = LabeledImages.of(pixels, labels, channels, imageSize, imageSize);
+        return new Result(images, names, attributes(faces, facts, labels, names));
+    }
+
+    /** Face shapes by jaw width, sorted as a CSV read back sorts categories. */
+    private static final List<String> FACE_SHAPES = List.of("oval", "pointed", "square");
+    private static final List<String> HEAD_TURNS = List.of("frontal", "left", "right");
+    private static final List<String> LIGHTINGS = List.of("bottom", "even", "left", "right", "top");
+    /** A smile lifts the mouth's corners by more than this many face units. */
+    private static final double SMILE = 0.03;
+    /** A head turned by less than this many degrees either way is frontal. */
+    private static final double FRONTAL_YAW = 8;
+    /** A lighting gradient weaker than this is even. */
+    private static final double EVEN_LIGHT = 0.15;
+
+    /** The attribute table of the rendered images, keyed by the PNG paths {@link Result#identityImages()} gives. */
+    private AttributeTable attributes(FacePrototype[] faces, ImageFacts[] facts, int[] labels, List<String> names) {
+        List<String> hairColours = channels == 3
+                ? FacePrototype.HAIR_COLOURS.stream().sorted().toList() : List.of("dark", "light");
+        List<AttributeTable.Attribute> attributes = List.of(
+                AttributeTable.Attribute.binary("eyeglasses"),
+                AttributeTable.Attribute.binary("beard"),
+                AttributeTable.Attribute.binary("moustache"),
+                AttributeTable.Attribute.binary("bald"),
+                AttributeTable.Attribute.categorical("face_shape", FACE_SHAPES),
+                AttributeTable.Attribute.categorical("hair_colour", hairColours),
+                AttributeTable.Attribute.binary("smiling"),
+                AttributeTable.Attribute.binary("mouth_open"),
+                AttributeTable.Attribute.categorical("head_turn", HEAD_TURNS),
+                AttributeTable.Attribute.categorical("lighting", LIGHTINGS));
+        int[][] values = new int[facts.length][];
+        List<String> files = new ArrayList<>(facts.length);
+        int[] counts = new int[faces.length];
+        for (int k = 0; k < facts.length; k++) {
+            FacePrototype face = faces[labels[k]];
+            ImageFacts f = facts[k];
+            String name = names.get(labels[k]);
+            files.add(String.format(Locale.ROOT, "%s/%s_%04d.png", name, name, ++counts[labels[k]]));
+            String shade = FacePrototype.HAIR_COLOURS.get(face.hairShade());
+            values[k] = new int[] {
+                face.hasGlasses() && f.expression().glassesOn() ? 1 : 0,
+                face.hasBeard() ? 1 : 0,
+                face.hasMoustache() ? 1 : 0,
+                face.isBald() ? 1 : 0,
+                face.jaw() < 0.65 ? 1 : face.jaw() < 0.85 ? 0 : 2,
+                hairColours.indexOf(channels == 3 ? shade : face.hairShade() == 0 ? "dark" : "light"),
+                f.expression().smile() > SMILE ? 1 : 0,
+                f.expression().mouthOpen() > 0 ? 1 : 0,
+                HEAD_TURNS.indexOf(f.yawDegrees() <= -FRONTAL_YAW ? "left" : f.yawDegrees() >= FRONTAL_YAW ? "right"
+                        : "frontal"),
+                LIGHTINGS.indexOf(lightingName(f.light(), f.lightAngle()))
+            };
+        }
+        return AttributeTable.of(attributes, files, values);
+    }
+
+    /** The side a lighting gradient brightens (the image's top, bottom, left or right), or even if it is weak. */
+    private static String lightingName(double light, double angle) {
+        if (light < EVEN_LIGHT) {
+            return "even";
+        }
+        double x = Math.cos(angle);
+        double y = Math.sin(angle);
+        if (Math.abs(x) >= Math.abs(y)) {
+            return x > 0 ? "right" : "left";
+        }
+        return y > 0 ? "bottom" : "top";
     }
 
     /**
@@ -260,6 +377,9 @@ public final class SyntheticIdentities {
         int[] counts = imageCounts();
         long perImage = (long) channels * imageSize * imageSize;
         long written = 0;
+        List<String> files = new ArrayList<>();
+        List<int[]> rows = new ArrayList<>();
+        List<AttributeTable.Attribute> attributes = null;
         for (int from = 0; from < identities; ) {
             int to = from;
             long bytes = 0;
@@ -267,9 +387,21 @@ public final class SyntheticIdentities {
                 bytes += counts[to] * perImage;
                 to++;
             }
-            written += generate(from, to).writeFolder(root, format).size();
+            Result block = generate(from, to);
+            written += block.writeFolder(root, format).size();
+            AttributeTable table = block.attributesWithExtension(checkFormat(format, channels));
+            attributes = table.attributes();
+            for (int r = 0; r < table.size(); r++) {
+                files.add(table.files().get(r));
+                int[] row = new int[attributes.size()];
+                for (int a = 0; a < row.length; a++) {
+                    row[a] = table.value(r, a);
+                }
+                rows.add(row);
+            }
             from = to;
         }
+        AttributeTable.of(attributes, files, rows.toArray(new int[0][])).writeCsv(attributesFile(root));
         return written;
     }
 
@@ -288,6 +420,22 @@ public final class SyntheticIdentities {
         Result result = generate();
         result.writeFolder(root, format);
         return result;
+    }
+
+    /**
+     * Where {@link Result#writeFolder(Path, String)} writes the attributes of a folder: beside it,
+     * named as the folder with {@code -attributes.csv} appended ({@code faces-attributes.csv} for
+     * {@code faces}), so that the folder itself holds identity folders only.
+     *
+     * @param root the image folder
+     * @return the CSV file
+     */
+    public static Path attributesFile(Path root) {
+        Path name = root.toAbsolutePath().normalize().getFileName();
+        if (name == null) {
+            throw new IllegalArgumentException("The folder " + root + " has no name to put beside it.");
+        }
+        return root.toAbsolutePath().normalize().resolveSibling(name + "-attributes.csv");
     }
 
     /**
@@ -313,11 +461,16 @@ public final class SyntheticIdentities {
         return counts;
     }
 
+    /** What one image shows beyond its identity, for its per-image attributes. */
+    private record ImageFacts(double yawDegrees, FacePrototype.Expression expression, double light, double lightAngle) {}
+
     /** Renders one image of {@code face} into {@code out} at {@code offset}, (C, H, W) order. */
-    private void render(FacePrototype face, SplittableRandom r, byte[] out, int offset) {
+    private ImageFacts render(FacePrototype face, SplittableRandom r, byte[] out, int offset) {
         int s = imageSize;
         BufferedImage image = new BufferedImage(s, s, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
+        double yawDegrees;
+        FacePrototype.Expression e;
         try {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
             g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
@@ -328,9 +481,10 @@ public final class SyntheticIdentities {
             double scale = FacePrototype.between(r, minScale, maxScale);
             double dx = FacePrototype.between(r, -maxShift, maxShift) * s;
             double dy = FacePrototype.between(r, -maxShift, maxShift) * s;
-            double yaw = Math.sin(Math.toRadians(FacePrototype.between(r, -maxYaw, maxYaw)));
+            yawDegrees = FacePrototype.between(r, -maxYaw, maxYaw);
+            double yaw = Math.sin(Math.toRadians(yawDegrees));
             double shear = FacePrototype.between(r, -maxShear, maxShear);
-            FacePrototype.Expression e = FacePrototype.Expression.random(r, expression);
+            e = FacePrototype.Expression.random(r, expression);
             // the head (about 2 face units tall) fills 0.7 of the image at scale 1
             double unit = 0.35 * s * scale;
             g.translate(s / 2.0 + dx, s / 2.0 + dy);
@@ -347,7 +501,8 @@ public final class SyntheticIdentities {
             g.dispose();
         }
         int[] rgb = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
-        photometric(rgb, r, out, offset);
+        double[] light = photometric(rgb, r, out, offset);
+        return new ImageFacts(yawDegrees, e, light[0], light[1]);
     }
 
     /** A background of random tone with a random linear gradient, and the odd shape behind the person. */
@@ -406,8 +561,10 @@ public final class SyntheticIdentities {
     /**
      * Lighting gradient, contrast and brightness (per channel in RGB: a colour cast), blur and
      * noise, then rounding to bytes in (C, H, W) order.
+     *
+     * @return the lighting gradient's strength and angle
      */
-    private void photometric(int[] rgb, SplittableRandom r, byte[] out, int offset) {
+    private double[] photometric(int[] rgb, SplittableRandom r, byte[] out, int offset) {
         int s = imageSize;
         int n = s * s;
         float[][] planes = new float[channels][n];
@@ -455,6 +612,7 @@ public final class SyntheticIdentities {
                 out[k++] = (byte) Math.max(0, Math.min(255, (int) Math.round(value * 255)));
             }
         }
+        return new double[] {light, lightAngle};
     }
 
     private static float[] gaussianKernel(double sigma) {

@@ -14,6 +14,7 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.training.ParameterStore;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.PairList;
+import io.github.dml4j.attributes.AttributeClassifier;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.data.ImageSource;
 import io.github.dml4j.distance.Distance;
@@ -23,6 +24,8 @@ import io.github.dml4j.provenance.TrainingProvenance;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,19 +67,30 @@ public final class EmbeddingModel implements AutoCloseable {
     private final ModelCard card;
     private final Distance distance;
     private final EmbeddingTranslator translator;
+    private final AttributeClassifier attributes;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmbeddingModel(SharedModel shared, EmbeddingNet net, ModelCard card) {
+        this(shared, net, card, null);
+    }
+
+    private EmbeddingModel(SharedModel shared, EmbeddingNet net, ModelCard card, AttributeClassifier attributes) {
         this.shared = shared;
         this.net = net;
         this.card = card;
         this.distance = Distance.named(card.distance());
         this.translator = card.input().colour() == null ? null : EmbeddingTranslator.of(card);
+        this.attributes = attributes;
     }
 
     /** A model around a DJL model of its own, which it closes; for {@link ModelDirectory}. */
     static EmbeddingModel wrap(Model model, EmbeddingNet net, ModelCard card) {
         return new EmbeddingModel(new SharedModel(model), net, card);
+    }
+
+    /** As {@link #wrap(Model, EmbeddingNet, ModelCard)}, with the attribute classifier saved beside it (or null). */
+    static EmbeddingModel wrap(Model model, EmbeddingNet net, ModelCard card, AttributeClassifier attributes) {
+        return new EmbeddingModel(new SharedModel(model), net, card, attributes);
     }
 
     /**
@@ -176,7 +190,7 @@ public final class EmbeddingModel implements AutoCloseable {
     public EmbeddingModel withCalibration(ThresholdCalibration calibration) {
         Objects.requireNonNull(calibration, "calibration");
         checkOpen();
-        return new EmbeddingModel(shared.retain(), net, card.withCalibration(calibration));
+        return new EmbeddingModel(shared.retain(), net, card.withCalibration(calibration), attributes);
     }
 
     /**
@@ -190,7 +204,62 @@ public final class EmbeddingModel implements AutoCloseable {
         Objects.requireNonNull(newCard, "newCard");
         checkOpen();
         newCard.checkDescribes(net);
-        return new EmbeddingModel(shared.retain(), net, newCard);
+        return new EmbeddingModel(shared.retain(), net, newCard, attributes);
+    }
+
+    /**
+     * A new model that also answers attribute probabilities ({@link #attributes(Image)}) with
+     * {@code classifier}, fitted on this model's embeddings (see {@code attributes.AttributeProbes});
+     * {@link #save} writes it beside the card as {@value AttributeClassifier#FILE_NAME}, which lists
+     * the attributes, their kinds, categories and thresholds, and {@link #load} reads it back. The
+     * two models share the network, and each must be closed.
+     *
+     * @throws IllegalArgumentException if the classifier takes embeddings of another length
+     * @throws IllegalStateException if this model is closed
+     */
+    public EmbeddingModel withAttributes(AttributeClassifier classifier) {
+        Objects.requireNonNull(classifier, "classifier");
+        checkOpen();
+        if (classifier.inputSize() != embeddingSize()) {
+            throw new IllegalArgumentException("The attribute classifier takes embeddings of " + classifier.inputSize()
+                    + " values, but this model's are " + embeddingSize() + " long.");
+        }
+        return new EmbeddingModel(shared.retain(), net, card, classifier);
+    }
+
+    /** The attribute classifier on this model's embeddings, if it has one. */
+    public Optional<AttributeClassifier> attributeClassifier() {
+        return Optional.ofNullable(attributes);
+    }
+
+    /**
+     * The named attribute probabilities of one image: the image is embedded as by
+     * {@link #embed(Image)} and read by the model's attribute classifier.
+     *
+     * @return attribute name to category name to probability (binary attributes: categories
+     *     {@code 0} and {@code 1}, present when the probability of {@code 1} reaches the
+     *     attribute's threshold)
+     * @throws IllegalStateException if the model has no attribute classifier or is closed
+     */
+    public Map<String, Map<String, Float>> attributes(Image image) {
+        if (attributes == null) {
+            throw new IllegalStateException("This model has no attribute classifier: fit one with AttributeProbes and"
+                    + " add it with withAttributes, or load a model directory holding " + AttributeClassifier.FILE_NAME
+                    + ".");
+        }
+        return attributes.probabilities(embed(image));
+    }
+
+    /**
+     * DJL {@link Criteria} that load a model directory with its attribute classifier as a
+     * {@code ZooModel<Image, Map<String, Map<String, Float>>>}: predictors answer
+     * {@link #attributes(Image)}'s probabilities; see {@link ModelDirectory#attributeCriteria(Path)}.
+     *
+     * @throws ModelLoadException if the directory, card, parameter file or attribute classifier is
+     *     missing or invalid
+     */
+    public static Criteria<Image, Map<String, Map<String, Float>>> attributeCriteria(Path dir) throws IOException {
+        return ModelDirectory.attributeCriteria(dir);
     }
 
     /**

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.repository.zoo.Criteria;
+import io.github.dml4j.attributes.AttributeClassifier;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import io.github.dml4j.backbone.EmbeddingNet;
@@ -125,7 +126,67 @@ public final class ModelDirectory {
             }
         }
         LOGGER.debug("Loaded {} from {}", net, root);
-        return EmbeddingModel.wrap(model, net, card);
+        AttributeClassifier attributes;
+        try {
+            attributes = readAttributes(root, card);
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return EmbeddingModel.wrap(model, net, card, attributes);
+    }
+
+    /** The attribute classifier beside the card, or null if there is none. */
+    private static AttributeClassifier readAttributes(Path root, ModelCard card) throws IOException {
+        Path file = root.resolve(AttributeClassifier.FILE_NAME);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        AttributeClassifier attributes;
+        try {
+            attributes = AttributeClassifier.load(file);
+        } catch (IOException e) {
+            throw new ModelLoadException(file, e.getMessage(), e);
+        }
+        if (attributes.inputSize() != card.architecture().embeddingSize()) {
+            throw new ModelLoadException(file, "The attribute classifier " + file + " takes embeddings of "
+                    + attributes.inputSize() + " values, but the model's are " + card.architecture().embeddingSize()
+                    + " long.");
+        }
+        return attributes;
+    }
+
+    /**
+     * DJL {@link Criteria} as {@link #criteria(Path)}, with a translator that reads the embedding
+     * with the attribute classifier saved in the directory ({@value AttributeClassifier#FILE_NAME}):
+     * predictors answer attribute name to category name to probability.
+     *
+     * @throws ModelLoadException if the directory, card, parameter file or attribute classifier is
+     *     missing or invalid
+     */
+    public static Criteria<Image, Map<String, Map<String, Float>>> attributeCriteria(Path dir) throws IOException {
+        Criteria<Image, float[]> embedding = criteria(dir);
+        Path root = checkModelDirectory(dir);
+        ModelCard card = ModelCard.read(root.resolve(ModelCard.FILE_NAME));
+        AttributeClassifier attributes = readAttributes(root, card);
+        if (attributes == null) {
+            throw new ModelLoadException(root.resolve(AttributeClassifier.FILE_NAME), "The model directory " + root
+                    + " holds no " + AttributeClassifier.FILE_NAME + ": save a model with withAttributes(...) first.");
+        }
+        // Criteria take a class for the output type, and a generic map has none: the raw types end here
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Criteria<Image, Map<String, Map<String, Float>>> criteria = (Criteria<Image, Map<String, Map<String, Float>>>)
+                (Criteria<?, ?>) Criteria.builder()
+                        .setTypes(Image.class, Map.class)
+                        .optModelPath(root)
+                        .optModelName(MODEL_NAME)
+                        .optEngine(engineName(card))
+                        .optOption("epoch", "0")
+                        .optArgument("blockFactory", EmbeddingNetBlockFactory.class.getName())
+                        .optTranslator((ai.djl.translate.Translator) new AttributeTranslator(EmbeddingTranslator.of(card),
+                                attributes))
+                        .build();
+        return criteria;
     }
 
     /**
@@ -223,6 +284,9 @@ public final class ModelDirectory {
                 deleteOtherParameterFiles(target);
             }
             move(cardFile, target.resolve(ModelCard.FILE_NAME));
+            if (model.attributeClassifier().isPresent()) {
+                model.attributeClassifier().get().save(target.resolve(AttributeClassifier.FILE_NAME));
+            }
         } finally {
             deleteRecursively(temp);
         }

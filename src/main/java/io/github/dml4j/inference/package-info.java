@@ -28,6 +28,13 @@
  *       with DJL's {@code Criteria}, see {@link io.github.dml4j.inference.ModelDirectory#criteria}.</li>
  * </ul>
  *
+ * <p>A model may carry an {@code attributes.AttributeClassifier} (probes on its embeddings), saved
+ * beside the card as {@code attributes.json} with the attributes, their kinds, categories and
+ * thresholds: {@link io.github.dml4j.inference.EmbeddingModel#attributes(ai.djl.modality.cv.Image)}
+ * answers named probabilities, and
+ * {@link io.github.dml4j.inference.EmbeddingModel#attributeCriteria(java.nio.file.Path)} gives DJL
+ * {@code Criteria} whose predictors ({@link io.github.dml4j.inference.AttributeTranslator}) do.
+ *
  * <p>Loading checks everything it can and fails with a
  * {@link io.github.dml4j.inference.ModelLoadException} naming the file and the problem; it never
  * changes the directory. A model saved by an earlier DML4J version must still load: a committed

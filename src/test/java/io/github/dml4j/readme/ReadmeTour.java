@@ -8,9 +8,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.optimizer.Optimizer;
+import io.github.dml4j.attributes.AttributeProbes;
+import io.github.dml4j.attributes.AttributeReport;
 import io.github.dml4j.backbone.ConvNet;
 import io.github.dml4j.backbone.EmbeddingNet;
 import io.github.dml4j.backbone.TorchScriptBackbone;
+import io.github.dml4j.data.AttributeLabels;
+import io.github.dml4j.data.AttributeTable;
 import io.github.dml4j.data.ColorMode;
 import io.github.dml4j.data.IdentityFolder;
 import io.github.dml4j.data.IdentityImages;
@@ -60,6 +64,7 @@ import io.github.dml4j.train.PairBatches;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Java code blocks of the README, verbatim, one method each, so that the build compiles them
@@ -208,6 +213,27 @@ final class ReadmeTour {
             Image image = ImageFactory.getInstance().fromFile(Path.of("shoe.png")); // any size, colour or grey
             float[] embedding = model.embed(image);                                 // resized and normalized as in training
             float[][] batch = model.embed(List.of(image, image));
+        }
+    }
+
+    /** Face attributes read off an identity model's embeddings. */
+    void attributes(ImagePreprocessing preprocessing, Image image) throws IOException {
+        IdentityImages faces = IdentityFolder.builder().setRoot(Path.of("celeba"))
+                .setPreprocessing(preprocessing).build().load();
+        AttributeLabels labels = AttributeTable.read(Path.of("list_attr_celeba.txt")) // CelebA, LFW-attributes or CSV
+                .align(faces);                         // rows without image, images without row: by name
+        try (EmbeddingModel model = EmbeddingModel.load(Path.of("face-model"));
+             NDManager manager = NDManager.newBaseManager()) {
+            NDArray embeddings = model.embed(manager, faces.images());
+            AttributeProbes probes = AttributeProbes.builder().optFolds(5).build(); // logistic / softmax, C 1, balanced
+            AttributeReport report = probes.crossValidate(embeddings, faces.images().labels(), labels); // by identity
+            System.out.println(report.toTable());    // accuracy, balanced accuracy, ROC AUC, macro-F1 per attribute
+            try (EmbeddingModel withAttributes = model.withAttributes(probes.fit(embeddings, labels))) {
+                withAttributes.save(Path.of("face-attribute-model"));          // adds attributes.json
+            }
+        }
+        try (EmbeddingModel model = EmbeddingModel.load(Path.of("face-attribute-model"))) {
+            Map<String, Map<String, Float>> p = model.attributes(image); // {Eyeglasses={0=0.97, 1=0.03}, ...}
         }
     }
 

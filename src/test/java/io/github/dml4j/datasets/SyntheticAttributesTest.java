@@ -1,0 +1,87 @@
+package io.github.dml4j.datasets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.dml4j.data.AttributeLabels;
+import io.github.dml4j.data.AttributeTable;
+import io.github.dml4j.data.IdentityImages;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The attributes the generator reports: bound to the identity or not, as documented, and written beside the folder. */
+class SyntheticAttributesTest {
+
+    @TempDir
+    Path dir;
+
+    private static final List<String> IDENTITY_BOUND = List.of("beard", "moustache", "bald", "face_shape", "hair_colour");
+    private static final List<String> PER_IMAGE = List.of("eyeglasses", "smiling", "mouth_open", "head_turn", "lighting");
+
+    @Test
+    void identityBoundAttributesAreConstantPerIdentityAndOthersVary() {
+        SyntheticIdentities.Result faces = SyntheticIdentities.builder().setIdentities(60).optImagesPerIdentity(8)
+                .optImageSize(16).optSeed(4).build().generate();
+        AttributeLabels labels = faces.attributeLabels();
+        int[] identity = faces.images().labels();
+        for (int a = 0; a < labels.attributes().size(); a++) {
+            String name = labels.attributes().get(a).name();
+            int[] y = labels.labels(a);
+            int varying = 0;
+            int[] distinct = java.util.Arrays.stream(y).distinct().toArray();
+            assertTrue(distinct.length >= 2, name + " shows a single value");
+            for (int i = 1; i < y.length; i++) {
+                if (identity[i] == identity[i - 1] && y[i] != y[i - 1]) {
+                    varying++;
+                }
+            }
+            if (IDENTITY_BOUND.contains(name)) {
+                assertEquals(0, varying, name + " changes within an identity");
+            } else {
+                assertTrue(PER_IMAGE.contains(name), name);
+                assertTrue(varying > 0, name + " never changes within an identity");
+            }
+        }
+        // glasses: worn by the identity, taken off in some images, never on an identity without them
+        int glasses = labels.attributes().indexOf(AttributeTable.Attribute.binary("eyeglasses"));
+        int[] g = labels.labels(glasses);
+        long on = java.util.Arrays.stream(g).filter(v -> v == 1).count();
+        assertTrue(on > 0.1 * g.length && on < 0.5 * g.length, "glasses in " + on + " of " + g.length);
+    }
+
+    @Test
+    void theCsvBesideTheFolderReadsBackAndMatchesTheFiles() throws Exception {
+        Path root = dir.resolve("faces");
+        SyntheticIdentities generator = SyntheticIdentities.builder().setIdentities(5).optImagesPerIdentity(3)
+                .optImageSize(16).optSeed(2).build();
+        SyntheticIdentities.Result faces = generator.writeFolder(root, "pgm");
+        Path csv = SyntheticIdentities.attributesFile(root);
+        assertEquals(dir.resolve("faces-attributes.csv").toAbsolutePath(), csv);
+        assertTrue(Files.isRegularFile(csv));
+        AttributeTable table = AttributeTable.read(csv);
+        // a CSV holds the categories that occur: compare names, not indices
+        assertEquals(faces.attributes().attributes().stream().map(AttributeTable.Attribute::name).toList(),
+                table.attributes().stream().map(AttributeTable.Attribute::name).toList());
+        assertEquals("id_0000/id_0000_0001.pgm", table.files().get(0));
+        IdentityImages paths = IdentityImages.of(faces.images(), faces.names(),
+                faces.identityImages().paths().stream().map(p -> p.replace(".png", ".pgm")).toList());
+        AttributeLabels read = table.align(paths).requireComplete();
+        AttributeLabels direct = faces.attributeLabels();
+        for (int a = 0; a < direct.attributes().size(); a++) {
+            List<String> written = direct.attributes().get(a).categories();
+            List<String> readBack = read.attributes().get(a).categories();
+            int[] d = direct.labels(a);
+            int[] r = read.labels(a);
+            for (int i = 0; i < d.length; i++) {
+                assertEquals(written.get(d[i]), readBack.get(r[i]), "image " + i + " attribute " + a);
+            }
+        }
+        // written in blocks: the same table
+        Path blocks = dir.resolve("blocks");
+        generator.writeFolderInBlocks(blocks, "pgm", 1);
+        assertEquals(Files.readString(csv), Files.readString(SyntheticIdentities.attributesFile(blocks)));
+    }
+}
