@@ -3,7 +3,6 @@ package io.github.dml4j.data;
 import java.awt.image.BufferedImage;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
-import java.nio.file.Path;
 
 /**
  * Decodes PGM (portable graymap) files, binary {@code P5} and plain {@code P2}, with a maximum
@@ -15,11 +14,11 @@ import java.nio.file.Path;
  */
 final class PgmReader {
 
-    private final Path file;
+    private final String file;
     private final byte[] bytes;
     private int pos;
 
-    private PgmReader(Path file, byte[] bytes) {
+    private PgmReader(String file, byte[] bytes) {
         this.file = file;
         this.bytes = bytes;
     }
@@ -32,12 +31,12 @@ final class PgmReader {
     /**
      * Decodes a PGM file's bytes.
      *
-     * @param file the file, for messages
+     * @param file the file (a path or URI), for messages
      * @param bytes its content
      * @return an 8-bit grayscale image
      * @throws IOException naming the file if the content is not a valid PGM image
      */
-    static BufferedImage decode(Path file, byte[] bytes) throws IOException {
+    static BufferedImage decode(String file, byte[] bytes) throws IOException {
         return new PgmReader(file, bytes).decode();
     }
 
