@@ -1,5 +1,6 @@
 package io.github.dml4j.eval;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -26,8 +27,22 @@ final class MetricMaps {
             first = false;
             sb.append(e.getKey()).append('=');
             Object v = e.getValue();
-            sb.append(v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : v);
+            sb.append(formatValue(v));
         }
         return sb.append('}').toString();
+    }
+
+    private static String formatValue(Object v) {
+        if (v instanceof Double d) {
+            return String.format(Locale.ROOT, "%.4f", d);
+        }
+        if (v instanceof List<?> list) {
+            StringBuilder sb = new StringBuilder("[");
+            for (int i = 0; i < list.size(); i++) {
+                sb.append(i == 0 ? "" : ", ").append(formatValue(list.get(i)));
+            }
+            return sb.append(']').toString();
+        }
+        return String.valueOf(v);
     }
 }

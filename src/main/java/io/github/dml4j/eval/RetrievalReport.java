@@ -1,12 +1,17 @@
 package io.github.dml4j.eval;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The result of one embedding evaluation: retrieval metrics (every embedding a query against
- * all others, itself excluded) and, when computed, clustering metrics.
+ * all others, itself excluded, or queries against a separate gallery) and, when computed,
+ * clustering metrics.
  *
  * <p>Averages are over the <em>evaluated</em> queries: a query whose class has no other
  * member (a "lone" query, R = 0) has no correct answer and is left out, as
@@ -30,6 +35,16 @@ import java.util.Map;
  * @param k number of neighbours retrieved per query
  * @param evaluatedQueries number of queries that have at least one other same-label embedding
  * @param loneQueries number of queries left out because their label occurs only once
+ * @param recallAtK Recall@K by K (the metric-learning papers' R@1, R@2, ...): share of queries
+ *     with a same-label neighbour among their K nearest; empty when not computed
+ * @param meanAveragePrecisionFullRanking mean over queries of the average precision of the
+ *     whole ranking, (1/G) &sum; match<sub>i</sub> &middot; precision@i with G all the query's
+ *     same-label gallery entries (the re-identification convention); exact when {@code
+ *     truncatedQueries} is 0, NaN otherwise (see {@link RetrievalAccumulator})
+ * @param cmc the cumulative matching characteristic: entry r - 1 is the share of queries whose
+ *     first same-label neighbour is at rank r or better; empty when not computed
+ * @param truncatedQueries evaluated queries whose ranked list ended before their last
+ *     same-label gallery entry
  */
 public record RetrievalReport(
         double precisionAt1,
@@ -41,7 +56,11 @@ public record RetrievalReport(
         double ami,
         int k,
         int evaluatedQueries,
-        int loneQueries) {
+        int loneQueries,
+        Map<Integer, Double> recallAtK,
+        double meanAveragePrecisionFullRanking,
+        double[] cmc,
+        int truncatedQueries) {
 
     /** PML's key for {@link #precisionAt1()}. */
     public static final String PRECISION_AT_1 = "precision_at_1";
@@ -53,10 +72,43 @@ public record RetrievalReport(
     public static final String MAP = "mean_average_precision";
     /** PML's key for {@link #meanReciprocalRank()}. */
     public static final String MRR = "mean_reciprocal_rank";
+    /** The key prefix of {@link #recallAtK()}: {@code recall_at_1}, {@code recall_at_2}, ... */
+    public static final String RECALL_AT = "recall_at_";
+    /** The key of {@link #meanAveragePrecisionFullRanking()}. */
+    public static final String MAP_FULL_RANKING = "mean_average_precision_full_ranking";
+    /** The key of {@link #cmc()}, a list from rank 1. */
+    public static final String CMC = "cmc";
     /** PML's key for {@link #nmi()}. */
     public static final String NMI = "NMI";
     /** PML's key for {@link #ami()}. */
     public static final String AMI = "AMI";
+
+    /** Checks and copies: recall keys sorted, the map and the curve unmodifiable copies. */
+    public RetrievalReport {
+        recallAtK = Collections.unmodifiableMap(new LinkedHashMap<>(new TreeMap<>(
+                recallAtK == null ? Map.of() : recallAtK)));
+        cmc = cmc == null ? new double[0] : cmc.clone();
+    }
+
+    /** A report of the PML metrics only: no Recall@K, full-ranking mAP or CMC. */
+    public RetrievalReport(double precisionAt1, double rPrecision, double meanAveragePrecisionAtR,
+            double meanAveragePrecision, double meanReciprocalRank, double nmi, double ami, int k,
+            int evaluatedQueries, int loneQueries) {
+        this(precisionAt1, rPrecision, meanAveragePrecisionAtR, meanAveragePrecision, meanReciprocalRank, nmi, ami, k,
+                evaluatedQueries, loneQueries, Map.of(), Double.NaN, new double[0], 0);
+    }
+
+    /** A copy of the CMC curve: entry r - 1 is the share of queries matched at rank r or better. */
+    @Override
+    public double[] cmc() {
+        return cmc.clone();
+    }
+
+    /** Recall@K for one K, or NaN when it was not computed. */
+    public double recallAt(int k) {
+        Double value = recallAtK.get(k);
+        return value == null ? Double.NaN : value;
+    }
 
     /** Returns a copy of this report with the clustering metrics set. */
     public RetrievalReport withClustering(double nmi, double ami) {
@@ -70,7 +122,11 @@ public record RetrievalReport(
                 ami,
                 k,
                 evaluatedQueries,
-                loneQueries);
+                loneQueries,
+                recallAtK,
+                meanAveragePrecisionFullRanking,
+                cmc,
+                truncatedQueries);
     }
 
     /** Whether the clustering metrics were computed. */
@@ -82,8 +138,10 @@ public record RetrievalReport(
      * Returns the metrics as an ordered, unmodifiable map with pytorch-metric-learning's key
      * names ({@code precision_at_1}, {@code r_precision}, {@code mean_average_precision_at_r},
      * {@code mean_average_precision}, {@code mean_reciprocal_rank}, {@code NMI}, {@code AMI}),
-     * followed by {@code k}, {@code evaluated_queries} and {@code lone_queries}. NaN values
-     * (not computed) are left out, so the map serializes to valid JSON.
+     * then, when computed, {@code recall_at_K} per K, {@code mean_average_precision_full_ranking}
+     * and {@code cmc} (a list from rank 1), followed by {@code k}, {@code evaluated_queries} and
+     * {@code lone_queries} (and {@code truncated_queries} when not 0). NaN values (not computed)
+     * are left out, so the map serializes to valid JSON.
      */
     public Map<String, Object> toMap() {
         Map<String, Object> map = new LinkedHashMap<>();
@@ -94,12 +152,35 @@ public record RetrievalReport(
         MetricMaps.putFinite(map, MRR, meanReciprocalRank);
         MetricMaps.putFinite(map, NMI, nmi);
         MetricMaps.putFinite(map, AMI, ami);
+        recallAtK.forEach((kk, value) -> MetricMaps.putFinite(map, RECALL_AT + kk, value));
+        MetricMaps.putFinite(map, MAP_FULL_RANKING, meanAveragePrecisionFullRanking);
+        if (cmc.length > 0 && Double.isFinite(cmc[0])) {
+            List<Double> curve = new ArrayList<>(cmc.length);
+            for (double v : cmc) {
+                curve.add(v);
+            }
+            map.put(CMC, Collections.unmodifiableList(curve));
+        }
         map.put("k", k);
         map.put("evaluated_queries", evaluatedQueries);
         map.put("lone_queries", loneQueries);
+        if (truncatedQueries > 0) {
+            map.put("truncated_queries", truncatedQueries);
+        }
         return Collections.unmodifiableMap(map);
     }
 
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RetrievalReport r
+                && toMap().equals(r.toMap()) && Arrays.equals(cmc, r.cmc);
+    }
+
+    @Override
+    public int hashCode() {
+        return toMap().hashCode();
+    }
 
     /** One line, four decimals, PML's key names, for example {@code precision_at_1=0.9120 ...}. */
     @Override

@@ -1,0 +1,543 @@
+package io.github.dml4j.index;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.github.dml4j.distance.Distance;
+import io.github.dml4j.distance.IndexMetric;
+import io.github.dml4j.distance.LpDistance;
+import io.github.dml4j.distance.Normalization;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.IntStream;
+
+/**
+ * Exact top-k search of blocks of queries against a gallery in bounded memory, with results
+ * that do not depend on how queries or gallery are split: the building block of the retrieval
+ * metrics on one machine and of a distributed evaluation that merges the top-k lists of gallery
+ * partitions ({@link TopK#merge(int, List)}).
+ *
+ * <p><b>How.</b> A {@link Gallery} keeps its rows on the engine in blocks of {@link
+ * Builder#optGalleryBlockSize(int) galleryBlockSize}, prepared for the distance (normalized
+ * when {@link Distance#isNormalizeEmbeddings()}; for Euclidean distances with a column of
+ * -|g|&sup2;). Queries run in blocks of {@link Builder#optQueryBlockSize(int) queryBlockSize}:
+ * per gallery block one matrix product gives (block, block) float scores (2 q&middot;g -
+ * |g|&sup2; for Euclidean distances, which orders as the distance does), a top-k on the engine
+ * keeps k + {@link Builder#optCandidateSlack(int) slack} candidates (plus one when a query's
+ * own entry is to be excluded), merged with the running candidates by a top-k over both. Only
+ * the candidates' positions come back to the JVM. Memory is therefore the gallery plus about
+ * two (queryBlock, galleryBlock) float matrices, never a (queries, gallery) matrix.
+ *
+ * <p><b>Exact, deterministic scores.</b> Float matrix products round differently depending on
+ * the shapes they run on, so two splits of the same gallery could order near-ties differently.
+ * The candidates are therefore scored again in the JVM in double precision, in a fixed order
+ * (the inner product, or -|q - g| / -|q - g|&sup2;, of the rows as given, normalized in double
+ * when the distance normalizes), and sorted in the order of {@link TopK}: score, then gallery
+ * id. A pair gets the same score in every split, so the top-k of a partition merge into exactly
+ * the top-k of the whole gallery. The result is exact unless more than {@code slack} gallery
+ * entries are within float rounding of a query's k-th score (exact duplicates of one vector, for
+ * example): then which of those tied entries are kept may depend on the split. A distance that
+ * is not {@link IndexMetric indexable} is ranked by its float {@code pairwise} scores (which the
+ * JVM cannot recompute), still ordered by score then id.
+ *
+ * <p>Instances are immutable and thread-safe; a {@link Gallery} holds engine memory until
+ * closed and may be searched by several threads at once.
+ *
+ * <pre>{@code
+ * ExactSearch search = ExactSearch.builder().optDistance(LpDistance.raw()).build();
+ * try (ExactSearch.Gallery gallery = search.gallery(galleryRows, dimension, 0L)) {
+ *     TopK top = gallery.search(queryRows, 10, null); // ids 0..n-1, scores = -distance
+ * }
+ * }</pre>
+ */
+public final class ExactSearch {
+
+    /** Default queries per block. */
+    public static final int DEFAULT_QUERY_BLOCK_SIZE = 256;
+
+    /** Default gallery rows per block. */
+    public static final int DEFAULT_GALLERY_BLOCK_SIZE = 65_536;
+
+    /** Default number of extra engine candidates per query that the JVM re-scores exactly. */
+    public static final int DEFAULT_CANDIDATE_SLACK = 16;
+
+    /** An entry of {@code excludedIds} that excludes nothing. */
+    public static final long NO_EXCLUSION = -1L;
+
+    private final Distance distance;
+    private final IndexMetric metric;
+    private final int queryBlockSize;
+    private final int galleryBlockSize;
+    private final int slack;
+    private final Device device;
+
+    private ExactSearch(Builder builder) {
+        this.distance = builder.distance;
+        this.metric = IndexMetric.of(distance);
+        this.queryBlockSize = builder.queryBlockSize;
+        this.galleryBlockSize = builder.galleryBlockSize;
+        this.slack = builder.slack;
+        this.device = builder.device;
+    }
+
+    /**
+     * Returns a builder; defaults: Euclidean distance on the raw rows ({@link LpDistance#raw()},
+     * as FAISS {@code IndexFlatL2}), 256 queries and 65,536 gallery rows per block, 16 extra
+     * candidates, the engine's default device.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The distance that ranks neighbours. */
+    public Distance getDistance() {
+        return distance;
+    }
+
+    /** Queries per block. */
+    public int getQueryBlockSize() {
+        return queryBlockSize;
+    }
+
+    /** Gallery rows per block. */
+    public int getGalleryBlockSize() {
+        return galleryBlockSize;
+    }
+
+    /** Extra engine candidates per query re-scored in the JVM. */
+    public int getCandidateSlack() {
+        return slack;
+    }
+
+    /**
+     * Puts gallery rows on the engine for searching.
+     *
+     * @param rows row-major (n, dimension) values; copied
+     * @param dimension the number of values per row
+     * @param firstId the id of row 0; row i gets id {@code firstId + i} (a partition's offset)
+     * @return the gallery, to be closed
+     * @throws IllegalArgumentException if the rows are empty, not a whole number of rows, not
+     *     finite, or {@code firstId} is negative
+     */
+    public Gallery gallery(float[] rows, int dimension, long firstId) {
+        Objects.requireNonNull(rows, "The gallery rows must not be null.");
+        if (dimension < 1) {
+            throw new IllegalArgumentException("The dimension must be at least 1, but was " + dimension + ".");
+        }
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("The gallery is empty: give at least one row.");
+        }
+        if (rows.length % dimension != 0) {
+            throw new IllegalArgumentException("The gallery has " + rows.length + " values, which is not a whole"
+                    + " number of rows of dimension " + dimension + ".");
+        }
+        if (firstId < 0) {
+            throw new IllegalArgumentException("The firstId must not be negative, but was " + firstId + ".");
+        }
+        checkFinite(rows, dimension, "gallery");
+        return new Gallery(rows.clone(), dimension, firstId);
+    }
+
+    /** As {@link #gallery(float[], int, long)} for (n, D) rows. */
+    public Gallery gallery(float[][] rows, long firstId) {
+        float[] flat = IndexFiles.flatten(rows, 0, "gallery rows");
+        return gallery(flat, rows[0].length, firstId);
+    }
+
+    /** As {@link #gallery(float[], int, long)} for an (n, D) array, which is read, not closed. */
+    public Gallery gallery(NDArray rows, long firstId) {
+        float[] flat = IndexFiles.flatten(rows, 0, "gallery rows");
+        return gallery(flat, (int) rows.getShape().get(1), firstId);
+    }
+
+    private static void checkFinite(float[] values, int dimension, String what) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new IllegalArgumentException("Row " + (i / dimension) + " of the " + what + " holds a non-finite"
+                        + " value (" + values[i] + " at column " + (i % dimension) + ").");
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ExactSearch{distance=" + distance.name() + ", queryBlockSize=" + queryBlockSize + ", galleryBlockSize="
+                + galleryBlockSize + ", candidateSlack=" + slack + '}';
+    }
+
+    /**
+     * Gallery rows on the engine, searched by blocks of queries. Row i has id {@code firstId +
+     * i}. Thread-safe; {@link #close()} releases the engine memory.
+     */
+    public final class Gallery implements AutoCloseable {
+
+        private final float[] rows;
+        private final double[] inverseNorms; // null unless the distance normalizes
+        private final int dimension;
+        private final int size;
+        private final long firstId;
+        private final NDManager manager;
+        private final List<NDArray> blocks = new ArrayList<>(); // (n, D') prepared rows per block
+        private volatile boolean closed;
+
+        private Gallery(float[] rows, int dimension, long firstId) {
+            this.rows = rows;
+            this.dimension = dimension;
+            this.size = rows.length / dimension;
+            this.firstId = firstId;
+            this.inverseNorms = distance.isNormalizeEmbeddings() ? inverseNorms(rows, dimension) : null;
+            this.manager = NDManager.newBaseManager(device);
+            boolean euclidean = metric.isIndexable() && !metric.isSimilarity();
+            for (int s = 0; s < size; s += galleryBlockSize) {
+                int n = Math.min(galleryBlockSize, size - s);
+                try (NDManager m = manager.newSubManager()) {
+                    NDArray block = m.create(Arrays.copyOfRange(rows, s * dimension, (s + n) * dimension),
+                            new Shape(n, dimension));
+                    if (metric.isIndexable() && distance.isNormalizeEmbeddings()) {
+                        block = Normalization.l2(block);
+                    }
+                    if (euclidean) { // rows [2g, -|g|^2]: q' = [q, 1] gives 2 q.g - |g|^2
+                        NDArray negNorms = block.square().sum(new int[] {1}, true).neg();
+                        block = block.mul(2f).concat(negNorms, 1);
+                    }
+                    block.attach(manager);
+                    blocks.add(block);
+                }
+            }
+        }
+
+        /** Number of gallery rows. */
+        public int size() {
+            return size;
+        }
+
+        /** Values per row. */
+        public int dimension() {
+            return dimension;
+        }
+
+        /** The id of row 0. */
+        public long firstId() {
+            return firstId;
+        }
+
+        /** As {@link #search(float[], int, long[])} for (Q, D) query rows. */
+        public TopK search(float[][] queries, int k, long[] excludedIds) {
+            return search(IndexFiles.flatten(queries, dimension, "queries"), k, excludedIds);
+        }
+
+        /**
+         * Finds the k nearest gallery rows of each query, in the order of {@link TopK}.
+         *
+         * @param queries row-major (Q, dimension) query values
+         * @param k neighbours per query, at least 1; a row holds fewer when the gallery holds
+         *     fewer candidates
+         * @param excludedIds null, or one gallery id per query never to return for it (the
+         *     query's own entry when the queries are part of the gallery), {@link #NO_EXCLUSION}
+         *     for none; an id outside this gallery excludes nothing
+         * @return ids (global: {@code firstId + row}) and scores, higher = closer
+         * @throws IllegalArgumentException on no queries, a dimension mismatch, a non-finite
+         *     value, k &lt; 1 or a wrong number of excluded ids
+         */
+        public TopK search(float[] queries, int k, long[] excludedIds) {
+            Objects.requireNonNull(queries, "The queries must not be null.");
+            if (closed) {
+                throw new IllegalStateException("The gallery is closed.");
+            }
+            if (queries.length == 0) {
+                throw new IllegalArgumentException("The query set is empty: give at least one query row.");
+            }
+            if (queries.length % dimension != 0) {
+                throw new IllegalArgumentException("The queries have " + queries.length + " values, which is not a"
+                        + " whole number of rows of the gallery's dimension " + dimension + ".");
+            }
+            if (k < 1) {
+                throw new IllegalArgumentException("k must be at least 1, but was " + k + ".");
+            }
+            int q = queries.length / dimension;
+            if (excludedIds != null && excludedIds.length != q) {
+                throw new IllegalArgumentException("There are " + excludedIds.length + " excluded ids for " + q
+                        + " queries: give one per query (" + NO_EXCLUSION + " for none).");
+            }
+            checkFinite(queries, dimension, "queries");
+            long[][] ids = new long[q][];
+            double[][] scores = new double[q][];
+            for (int s = 0; s < q; s += queryBlockSize) {
+                int e = Math.min(q, s + queryBlockSize);
+                searchBlock(queries, s, e, k, excludedIds == null ? null : Arrays.copyOfRange(excludedIds, s, e), ids,
+                        scores, s);
+            }
+            return TopK.ofOwned(ids, scores);
+        }
+
+        /**
+         * Finds the k nearest gallery rows of the gallery's own rows {@code from..to-1} as queries
+         * (leave-one-out evaluation without a second copy of the rows).
+         *
+         * @param from the first row, inclusive
+         * @param to the last row, exclusive
+         * @param k neighbours per query, at least 1
+         * @param excludeSelf whether a row never finds itself (excluded by id, not by distance, so
+         *     a duplicate of the row is still found)
+         * @return one row of results per query row, ids global
+         * @throws IllegalArgumentException if the range is empty or outside the gallery, or k &lt; 1
+         */
+        public TopK searchRows(int from, int to, int k, boolean excludeSelf) {
+            if (closed) {
+                throw new IllegalStateException("The gallery is closed.");
+            }
+            if (from < 0 || to > size || from >= to) {
+                throw new IllegalArgumentException("The query rows " + from + ".." + to + " are empty or outside the"
+                        + " gallery's rows 0.." + size + ".");
+            }
+            if (k < 1) {
+                throw new IllegalArgumentException("k must be at least 1, but was " + k + ".");
+            }
+            long[][] ids = new long[to - from][];
+            double[][] scores = new double[to - from][];
+            for (int s = from; s < to; s += queryBlockSize) {
+                int e = Math.min(to, s + queryBlockSize);
+                long[] self = null;
+                if (excludeSelf) {
+                    self = new long[e - s];
+                    for (int i = 0; i < self.length; i++) {
+                        self[i] = firstId + s + i;
+                    }
+                }
+                searchBlock(rows, s, e, k, self, ids, scores, s - from);
+            }
+            return TopK.ofOwned(ids, scores);
+        }
+
+        /** Queries {@code s..e-1} of {@code queries}; results to {@code out + i}; excluded per query or null. */
+        private void searchBlock(float[] queries, int s, int e, int k, long[] excluded, long[][] ids,
+                double[][] scores, int out) {
+            int b = e - s;
+            int candidates = Math.min(size, k + slack + (excluded == null ? 0 : 1));
+            long[] positions;
+            float[] engineScores;
+            try (NDManager m = manager.newSubManager()) {
+                NDArray query = m.create(Arrays.copyOfRange(queries, s * dimension, e * dimension),
+                        new Shape(b, dimension));
+                boolean fast = metric.isIndexable();
+                if (fast && distance.isNormalizeEmbeddings()) {
+                    query = Normalization.l2(query);
+                }
+                if (fast && !metric.isSimilarity()) {
+                    query = query.concat(m.ones(new Shape(b, 1)), 1);
+                }
+                NDArray bestValues = null;
+                NDArray bestPositions = null;
+                long base = 0;
+                for (NDArray block : blocks) {
+                    int n = (int) block.getShape().get(0);
+                    NDArray blockScores;
+                    if (fast) {
+                        NDArray transposed = block.transpose(); // a view, but a handle in the gallery's manager
+                        blockScores = query.matMul(transposed);
+                        transposed.close();
+                    } else {
+                        blockScores = distance.toScore(distance.pairwise(query, block));
+                    }
+                    NDList top = blockScores.topK(Math.min(candidates, n), 1, true, true);
+                    blockScores.close();
+                    NDArray values = top.get(0);
+                    NDArray found = top.get(1);
+                    if (base > 0) {
+                        found = found.add(base);
+                    }
+                    if (bestValues == null) {
+                        bestValues = values;
+                        bestPositions = found;
+                    } else {
+                        NDArray allValues = bestValues.concat(values, 1);
+                        NDArray allPositions = bestPositions.concat(found, 1);
+                        NDList merged = allValues.topK(Math.min(candidates, (int) allValues.getShape().get(1)), 1,
+                                true, true);
+                        bestValues = merged.get(0);
+                        bestPositions = allPositions.gather(merged.get(1), 1);
+                    }
+                    base += n;
+                }
+                positions = bestPositions.toType(DataType.INT64, false).toLongArray();
+                engineScores = metric.isIndexable() ? null : bestValues.toType(DataType.FLOAT32, false)
+                        .toFloatArray();
+            }
+            int width = positions.length / b;
+            IntStream rowsOfBlock = IntStream.range(0, b);
+            if ((long) b * width * dimension > 1_000_000L) {
+                rowsOfBlock = rowsOfBlock.parallel();
+            }
+            rowsOfBlock.forEach(i -> {
+                long exclude = excluded == null ? NO_EXCLUSION : excluded[i];
+                rescore(queries, s + i, out + i, positions, engineScores, i * width, width, k, exclude, ids, scores);
+            });
+        }
+
+        /** Scores one query's candidates exactly and keeps the best k in the order of TopK. */
+        private void rescore(float[] queries, int query, int out, long[] positions, float[] engineScores, int from,
+                int width, int k, long exclude, long[][] ids, double[][] scores) {
+            long[] candidateIds = new long[width];
+            double[] candidateScores = new double[width];
+            int n = 0;
+            int qOffset = query * dimension;
+            double queryInverse = inverseNorms == null ? 1.0 : inverseNorm(queries, qOffset, dimension);
+            for (int c = 0; c < width; c++) {
+                int row = (int) positions[from + c];
+                long id = firstId + row;
+                if (id == exclude) {
+                    continue;
+                }
+                candidateIds[n] = id;
+                candidateScores[n] = engineScores != null ? engineScores[from + c]
+                        : exactScore(queries, qOffset, queryInverse, row);
+                n++;
+            }
+            Integer[] order = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, c) -> TopK.compare(candidateScores[a], candidateIds[a], candidateScores[c],
+                    candidateIds[c]));
+            int keep = Math.min(k, n);
+            long[] rowIds = new long[keep];
+            double[] rowScores = new double[keep];
+            for (int r = 0; r < keep; r++) {
+                rowIds[r] = candidateIds[order[r]];
+                rowScores[r] = candidateScores[order[r]];
+            }
+            ids[out] = rowIds;
+            scores[out] = rowScores;
+        }
+
+        /** The score of a query and a gallery row in double precision, the same in every split. */
+        private double exactScore(float[] queries, int qOffset, double queryInverse, int row) {
+            int gOffset = row * dimension;
+            double galleryInverse = inverseNorms == null ? 1.0 : inverseNorms[row];
+            double sum = 0;
+            if (metric.isSimilarity()) {
+                for (int j = 0; j < dimension; j++) {
+                    sum += (queries[qOffset + j] * queryInverse) * (rows[gOffset + j] * galleryInverse);
+                }
+                return sum;
+            }
+            for (int j = 0; j < dimension; j++) {
+                double diff = queries[qOffset + j] * queryInverse - rows[gOffset + j] * galleryInverse;
+                sum += diff * diff;
+            }
+            return metric.isSquared() ? -sum : -Math.sqrt(sum);
+        }
+
+        /** Releases the engine memory; the gallery must not be searched afterwards. */
+        @Override
+        public void close() {
+            closed = true;
+            manager.close();
+        }
+
+        @Override
+        public String toString() {
+            return "ExactSearch.Gallery{size=" + size + ", dimension=" + dimension + ", firstId=" + firstId + '}';
+        }
+    }
+
+    private static double[] inverseNorms(float[] rows, int dimension) {
+        double[] inverse = new double[rows.length / dimension];
+        for (int i = 0; i < inverse.length; i++) {
+            inverse[i] = inverseNorm(rows, i * dimension, dimension);
+        }
+        return inverse;
+    }
+
+    /** 1 / max(|row|, eps), as {@link Normalization#l2} does it, in double. */
+    private static double inverseNorm(float[] values, int offset, int dimension) {
+        double sum = 0;
+        for (int j = 0; j < dimension; j++) {
+            double v = values[offset + j];
+            sum += v * v;
+        }
+        return 1.0 / Math.max(Math.sqrt(sum), Normalization.EPS);
+    }
+
+    /** Builder for {@link ExactSearch}, in DJL's style. */
+    public static final class Builder {
+        private Distance distance = LpDistance.raw();
+        private int queryBlockSize = DEFAULT_QUERY_BLOCK_SIZE;
+        private int galleryBlockSize = DEFAULT_GALLERY_BLOCK_SIZE;
+        private int slack = DEFAULT_CANDIDATE_SLACK;
+        private Device device;
+
+        private Builder() {}
+
+        /**
+         * Sets the distance (default {@link LpDistance#raw()}). An {@link IndexMetric indexable}
+         * distance is scored by one matrix product and exactly in the JVM; any other through its
+         * {@code pairwise} on the engine.
+         */
+        public Builder optDistance(Distance distance) {
+            this.distance = distance;
+            return this;
+        }
+
+        /** Sets the queries per block (default {@value ExactSearch#DEFAULT_QUERY_BLOCK_SIZE}). */
+        public Builder optQueryBlockSize(int queryBlockSize) {
+            this.queryBlockSize = queryBlockSize;
+            return this;
+        }
+
+        /**
+         * Sets the gallery rows per block (default {@value ExactSearch#DEFAULT_GALLERY_BLOCK_SIZE}).
+         * The working memory is about two (queryBlockSize, galleryBlockSize) float matrices.
+         */
+        public Builder optGalleryBlockSize(int galleryBlockSize) {
+            this.galleryBlockSize = galleryBlockSize;
+            return this;
+        }
+
+        /**
+         * Sets how many candidates beyond k the engine keeps per query for the exact re-scoring
+         * in the JVM (default {@value ExactSearch#DEFAULT_CANDIDATE_SLACK}); 0 trusts the float
+         * order at the k-th place.
+         */
+        public Builder optCandidateSlack(int slack) {
+            this.slack = slack;
+            return this;
+        }
+
+        /** Sets the engine device (default: the engine's default device). */
+        public Builder optDevice(Device device) {
+            this.device = device;
+            return this;
+        }
+
+        /**
+         * Validates the settings and builds the search.
+         *
+         * @throws IllegalArgumentException naming the bad field
+         */
+        public ExactSearch build() {
+            if (distance == null) {
+                throw new IllegalArgumentException(
+                        "The distance must not be null; use LpDistance.raw() for plain Euclidean.");
+            }
+            IndexMetric.of(distance);
+            if (queryBlockSize < 1) {
+                throw new IllegalArgumentException(
+                        "The queryBlockSize must be at least 1, but was " + queryBlockSize + ".");
+            }
+            if (galleryBlockSize < 1) {
+                throw new IllegalArgumentException(
+                        "The galleryBlockSize must be at least 1, but was " + galleryBlockSize + ".");
+            }
+            if (slack < 0) {
+                throw new IllegalArgumentException("The candidateSlack must not be negative, but was " + slack + ".");
+            }
+            return new ExactSearch(this);
+        }
+    }
+}
