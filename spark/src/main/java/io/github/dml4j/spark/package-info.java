@@ -7,7 +7,11 @@
  * <ul>
  *   <li>{@link io.github.dml4j.spark.ImageEmbedder}: a Dataset of image paths or of Spark's
  *       {@code binaryFile} rows to a Dataset with an {@code embedding} column ({@code
- *       array<float>}) and an {@code error} column, written as Parquet by the caller.
+ *       array<float>}) and an {@code error} column, written as Parquet by the caller;
+ *   <li>{@link io.github.dml4j.spark.DistributedRetrievalMetrics}: exact retrieval metrics
+ *       (P@1, R-Precision, MAP@R, Recall@K, CMC, mAP) of embeddings too many for one machine, by
+ *       query blocks against gallery partitions and a merge of their top-k lists; equal to the
+ *       core's {@code RetrievalMetrics} in one JVM.
  * </ul>
  *
  * <p>Spark 3.5 with Scala 2.12 is a provided dependency: the cluster brings it; {@code mvn

@@ -16,6 +16,8 @@ final class TestSpark {
                     .appName("dml4j-spark-tests")
                     .config("spark.ui.enabled", "false")
                     .config("spark.sql.shuffle.partitions", "4")
+                    // the tests' Datasets are small: compiling whole-stage code would cost more than it saves
+                    .config("spark.sql.codegen.wholeStage", "false")
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1")
                     .getOrCreate();
