@@ -75,7 +75,7 @@ public final class SparkSearch implements Callable<Integer> {
         new OptionChecks(this).atLeast("--generate", generate, 0).atLeast("--dim", dim, 1)
                 .atLeast("--per-identity", perIdentity, 1).notNegative("--spread", spread).atLeast("--shards", shards, 1)
                 .atLeast("--queries", queries, 1).atLeast("--k", k, 1).atLeast("--m", m, 2)
-                .atLeast("--ef-construction", efConstruction, 1).atLeast("--ef", ef, k, "it must be at least --k")
+                .atLeast("--ef-construction", efConstruction, 1).atLeast("--ef", ef, k, "--k")
                 .check();
         String folder = index != null ? index : embeddings.replaceAll("/+$", "") + ".hnsw";
         SparkSession spark = SparkJobs.session("DML4J SparkSearch", master);
