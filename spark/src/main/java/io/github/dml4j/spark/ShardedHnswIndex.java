@@ -53,7 +53,7 @@ import scala.Tuple2;
  * has recall about r as well: a true neighbour is lost only if its own shard misses it.
  *
  * <pre>{@code
- * ShardedHnswIndex.builder().setDistance(new CosineSimilarity()).build()
+ * ShardedHnswIndex.builder().setDistance(new CosineSimilarity())
  *         .build(embeddings.repartition(16), "hdfs:///photos/index");
  * ShardedHnswIndex index = ShardedHnswIndex.open(spark, "hdfs:///photos/index");
  * Neighbors top10 = index.search(queries, 10);
