@@ -39,7 +39,7 @@ import scala.Tuple2;
  * Parquet of the embeddings, on any file system Spark reads), and a search that fans the queries
  * out to every shard and merges the shards' top-k into the top-k of the whole collection.
  *
- * <p><b>Build.</b> {@link #build(Dataset, String)} builds each partition's graph in its own task
+ * <p><b>Build.</b> {@link Builder#build(Dataset, String)} builds each partition's graph in its own task
  * (with {@link Builder#optThreads(int) threads} insertion threads, default 1: one per task slot)
  * and writes {@code shard-NNNNN.hnsw} files in the core's index format plus {@code
  * shards.json} (distance, dimension, sizes). The ids are the Dataset's long {@link

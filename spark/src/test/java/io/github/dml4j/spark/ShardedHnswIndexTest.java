@@ -55,7 +55,7 @@ class ShardedHnswIndexTest {
     void shardsMergeToTheExactNeighboursAtHighRecall() throws IOException {
         SparkSession spark = TestSpark.session();
         Random random = new Random(3);
-        int n = 6_000;
+        int n = 4_000;
         float[][] rows = clustered(n, 32, random);
         List<Row> list = new ArrayList<>();
         long[] ids = new long[n];
