@@ -47,8 +47,8 @@ import scala.Tuple2;
  * returns.
  *
  * <p><b>Search.</b> {@link #search(float[][], int)} runs one task per shard; each executor keeps
- * the shards it has loaded (one copy per JVM, as {@link ImageEmbedder} keeps models), so later
- * searches read no file. Each shard returns its top-k per query, and the driver merges them with
+ * the shards it has loaded (one copy per JVM, as {@link ImageEmbedder} keeps models, keyed by
+ * the build recorded in the manifest), so later searches read no file. Each shard returns its top-k per query, and the driver merges them with
  * {@link TopK#merge} (score, then id). With each shard searched at recall r, the merged top-k
  * has recall about r as well: a true neighbour is lost only if its own shard misses it.
  *
@@ -70,7 +70,7 @@ public final class ShardedHnswIndex implements Serializable {
     static final String FORMAT = "dml4j-sharded-hnsw";
     static final int VERSION = 1;
 
-    /** Shards loaded in this JVM, by location. */
+    /** Shards loaded in this JVM, by build and location. */
     private static final Map<String, HnswIndex> LOADED = new ConcurrentHashMap<>();
 
     private final transient SparkSession spark;
@@ -79,16 +79,18 @@ public final class ShardedHnswIndex implements Serializable {
     private final int dimension;
     private final long size;
     private final List<String> shards;
+    private final String buildId;
     private final HadoopFiles files;
 
     private ShardedHnswIndex(SparkSession spark, String folder, String distance, int dimension, long size,
-            List<String> shards, HadoopFiles files) {
+            List<String> shards, String buildId, HadoopFiles files) {
         this.spark = spark;
         this.folder = folder;
         this.distance = distance;
         this.dimension = dimension;
         this.size = size;
         this.shards = List.copyOf(shards);
+        this.buildId = buildId;
         this.files = files;
     }
 
@@ -126,7 +128,8 @@ public final class ShardedHnswIndex implements Serializable {
                         .toString());
             }
             return new ShardedHnswIndex(spark, folder, json.get("distance").getAsString(),
-                    json.get("dimension").getAsInt(), json.get("size").getAsLong(), shards, files);
+                    json.get("dimension").getAsInt(), json.get("size").getAsLong(), shards,
+                    json.get("buildId").getAsString(), files);
         } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | NullPointerException e) {
             throw new IOException(manifest + " is corrupt: " + e.getMessage(), e);
         }
@@ -185,8 +188,9 @@ public final class ShardedHnswIndex implements Serializable {
         var broadcast = sc.broadcast(queries);
         HadoopFiles shardFiles = files;
         String distanceName = distance;
+        String build = buildId;
         List<TopK> parts = sc.parallelize(shards, shards.size())
-                .map(shard -> searchShard(shard, shardFiles, distanceName, broadcast.value(), k, ef))
+                .map(shard -> searchShard(shard, build, shardFiles, distanceName, broadcast.value(), k, ef))
                 .collect();
         broadcast.destroy();
         return TopK.merge(k, parts).toNeighbors();
@@ -197,12 +201,14 @@ public final class ShardedHnswIndex implements Serializable {
         return search(queries, k, Math.max(k, HnswIndex.DEFAULT_EF));
     }
 
-    private static TopK searchShard(String shard, HadoopFiles files, String distance, float[][] queries, int k, int ef)
-            throws IOException {
-        HnswIndex index = LOADED.get(shard);
+    private static TopK searchShard(String shard, String buildId, HadoopFiles files, String distance, float[][] queries,
+            int k, int ef) throws IOException {
+        // keyed by the build too: an index built again into the same folder is loaded again
+        String key = buildId + " " + shard;
+        HnswIndex index = LOADED.get(key);
         if (index == null) {
             synchronized (LOADED) {
-                index = LOADED.get(shard);
+                index = LOADED.get(key);
                 if (index == null) {
                     Path local = Files.createTempFile("dml4j-shard-", ".hnsw");
                     try {
@@ -211,7 +217,7 @@ public final class ShardedHnswIndex implements Serializable {
                     } finally {
                         Files.deleteIfExists(local);
                     }
-                    LOADED.put(shard, index);
+                    LOADED.put(key, index);
                 }
             }
         }
@@ -364,6 +370,7 @@ public final class ShardedHnswIndex implements Serializable {
             JsonObject manifest = new JsonObject();
             manifest.addProperty("format", FORMAT);
             manifest.addProperty("version", VERSION);
+            manifest.addProperty("buildId", java.util.UUID.randomUUID().toString());
             manifest.addProperty("distance", distance);
             manifest.addProperty("dimension", dim);
             manifest.addProperty("size", total);

@@ -100,6 +100,16 @@ class ShardedHnswIndexTest {
         // a second search reads no file: the executors keep their shards
         Files.delete(dir.resolve("index").resolve("shard-00000.hnsw"));
         assertEquals(approximate, index.search(queries, 10));
+
+        // built again into the same folder (only the first 100 rows): the executors load the new shards
+        ShardedHnswIndex rebuilt = ShardedHnswIndex.builder().setDistance(new CosineSimilarity())
+                .build(data.filter("id < 1100"), folder);
+        Neighbors again = rebuilt.search(queries, 10);
+        for (long[] row : again.ids()) {
+            for (long id : row) {
+                assertTrue(id >= 1000 && id < 1100, "id " + id + " is not in the rebuilt index");
+            }
+        }
     }
 
     @Test
