@@ -5,6 +5,7 @@ import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -70,32 +71,59 @@ public final class ImageFiles {
             return PnmReader.decode(file.toString(), Files.readAllBytes(file));
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) {
-                throw new IOException("The file " + file + " is not an image: it is neither PGM, PPM nor PBM"
-                        + " nor a format Java's ImageIO decodes (JPEG, PNG, BMP, GIF, TIFF).");
-            }
-            ImageReader reader = readers.next();
-            String format = reader.getFormatName().toUpperCase(Locale.ROOT);
-            Set<String> warnings = new LinkedHashSet<>();
-            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-            BufferedImage image;
-            try {
-                reader.setInput(in, true, true);
-                image = reader.read(0);
-            } catch (IOException | RuntimeException e) {
-                throw new IOException(message(file, format, String.valueOf(e.getMessage())), e);
-            } finally {
-                reader.dispose();
-            }
-            if (!warnings.isEmpty()) {
-                throw new IOException(message(file, format, String.join("; ", warnings)));
-            }
-            return image;
+            return decodeImageIo(in, file.toString());
         }
     }
 
-    private static String message(Path file, String format, String detail) {
+    /**
+     * Decodes an image from its bytes exactly as {@link #read(Path)} decodes a file, for images
+     * that are not on the local file system (a Spark {@code binaryFile} row, HDFS, an object
+     * store).
+     *
+     * @param content the encoded image (JPEG, PNG, PGM, PPM, PBM, BMP, GIF or TIFF)
+     * @param name where the bytes come from (a path or URI), named in every error
+     * @return the image
+     * @throws IOException naming {@code name} if the bytes are not an image or are corrupt
+     */
+    public static Image decode(byte[] content, String name) throws IOException {
+        if (content == null || content.length == 0) {
+            throw new IOException("The image file " + name + " is empty.");
+        }
+        if (PnmReader.isPnm(java.util.Arrays.copyOf(content, Math.min(2, content.length)))) {
+            return FACTORY.fromImage(PnmReader.decode(name, content));
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(content))) {
+            return FACTORY.fromImage(decodeImageIo(in, name));
+        }
+    }
+
+    /** Decodes with the first ImageIO reader of the content, every decoder warning an error. */
+    private static BufferedImage decodeImageIo(ImageInputStream in, String name) throws IOException {
+        Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+        if (readers == null || !readers.hasNext()) {
+            throw new IOException("The file " + name + " is not an image: it is neither PGM, PPM nor PBM nor a"
+                    + " format Java's ImageIO decodes (JPEG, PNG, BMP, GIF, TIFF).");
+        }
+        ImageReader reader = readers.next();
+        String format = reader.getFormatName().toUpperCase(Locale.ROOT);
+        Set<String> warnings = new LinkedHashSet<>();
+        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+        BufferedImage image;
+        try {
+            reader.setInput(in, true, true);
+            image = reader.read(0);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(message(name, format, String.valueOf(e.getMessage())), e);
+        } finally {
+            reader.dispose();
+        }
+        if (!warnings.isEmpty()) {
+            throw new IOException(message(name, format, String.join("; ", warnings)));
+        }
+        return image;
+    }
+
+    private static String message(String file, String format, String detail) {
         String d = detail.strip();
         while (d.endsWith(".") || d.endsWith("!")) {
             d = d.substring(0, d.length() - 1);

@@ -147,6 +147,23 @@ class ImageFilesTest {
     }
 
     @Test
+    void bytesDecodeAsTheFileDoesAndErrorsNameTheirSource() throws IOException {
+        Path png = FaceFiles.write(dir.resolve("b.png"), FaceFiles.gray(2, 3, (y, x) -> 10 * y + x), "png");
+        assertArrayEquals(grayPixels(ImageFiles.read(png)), grayPixels(ImageFiles.decode(Files.readAllBytes(png), "b.png")));
+        Path p8 = FaceFiles.pgmP5(dir.resolve("d.pgm"), 2, 2, 255, new int[] {0, 7, 128, 255});
+        assertArrayEquals(new int[] {0, 7, 128, 255}, grayPixels(ImageFiles.decode(Files.readAllBytes(p8), "d.pgm")));
+
+        byte[] cut = Files.readAllBytes(FaceFiles.truncatedJpeg(dir.resolve("cut.jpg")));
+        IOException e = assertThrows(IOException.class, () -> ImageFiles.decode(cut, "hdfs://nn/photos/cut.jpg"));
+        assertTrue(e.getMessage().startsWith("The JPEG file hdfs://nn/photos/cut.jpg is corrupt: "), e.getMessage());
+        e = assertThrows(IOException.class, () -> ImageFiles.decode("text".getBytes(StandardCharsets.US_ASCII), "n.png"));
+        assertEquals("The file n.png is not an image: it is neither PGM, PPM nor PBM nor a format Java's ImageIO"
+                + " decodes (JPEG, PNG, BMP, GIF, TIFF).", e.getMessage());
+        e = assertThrows(IOException.class, () -> ImageFiles.decode(new byte[0], "empty.png"));
+        assertEquals("The image file empty.png is empty.", e.getMessage());
+    }
+
+    @Test
     void corruptPgmsAreErrorsNamingTheFile() throws IOException {
         Path shortFile = dir.resolve("short.pgm");
         Files.write(shortFile, "P5\n4 4\n255\n\u0001\u0002".getBytes(StandardCharsets.ISO_8859_1));

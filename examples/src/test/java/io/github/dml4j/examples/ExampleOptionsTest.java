@@ -54,7 +54,16 @@ class ExampleOptionsTest {
                 mistake(FaceVerification::new, "--far must be between 0 and 1 (both excluded), got 2.0", "--far", "2"),
                 mistake(FaceVerification::new, "Unknown options: '--fars', '0.1'. Did you mean --far?", "--fars", "0.1"),
                 mistake(FaceVerification::new, "Invalid value for option '--epochs': 'ten' is not an int",
-                        "--epochs", "ten"));
+                        "--epochs", "ten"),
+                mistake(SparkEmbed::new, "--images /no/such/images: no such directory", "--model", ".", "--images",
+                        "/no/such/images", "--out", "x.parquet"),
+                mistake(SparkEmbed::new, "--batch-size must be positive, got 0", "--model", ".", "--images", ".",
+                        "--out", "x.parquet", "--batch-size", "0"),
+                mistake(SparkSearch::new, "--ef must be at least 10 (--k), got 5", "--embeddings",
+                        "x.parquet", "--ef", "5"),
+                mistake(SparkEvaluate::new, "give --embeddings PARQUET or --generate N"),
+                mistake(SparkEvaluate::new, "--distance: Unknown distance 'manhattan'", "--generate", "10",
+                        "--distance", "manhattan"));
     }
 
     private static Arguments mistake(Supplier<Callable<Integer>> example, String expected, String... args) {

@@ -1,0 +1,405 @@
+package io.github.dml4j.spark;
+
+import io.github.dml4j.distance.Distance;
+import io.github.dml4j.distance.LpDistance;
+import io.github.dml4j.eval.RetrievalAccumulator;
+import io.github.dml4j.eval.RetrievalMetrics;
+import io.github.dml4j.eval.RetrievalReport;
+import io.github.dml4j.index.ExactSearch;
+import io.github.dml4j.index.TopK;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+/**
+ * Exact retrieval metrics on Spark, for embedding sets too large for one machine: Precision@1,
+ * R-Precision, MAP@R, MAP, MRR, Recall@K, CMC and full-ranking mAP, the same numbers as {@link
+ * RetrievalMetrics} computes in one JVM (definitions there and in {@link RetrievalAccumulator}).
+ *
+ * <p><b>How.</b> The rows are numbered and split into partitions; each partition is a block of
+ * queries and a gallery partition at once. Every (query block, gallery partition) pair is one
+ * task: an {@link ExactSearch} gallery of that partition on the engine finds each query's top
+ * {@code depth} within it (the query's own row excluded in leave-one-out), with global ids.
+ * The partial lists of a query block are merged pairwise by {@link TopK#merge} into the top
+ * {@code depth} against the whole gallery, summed into a {@link RetrievalAccumulator} where the
+ * block's merge ends, and the accumulators are merged on the driver. No task holds more than
+ * one gallery partition and one query block, and only label counts (one number per class) come
+ * to the driver. Scores are recomputed in double precision and ties are broken by id, so the
+ * top-k of any partitioning merge into exactly the top-k of the whole gallery: the metrics equal
+ * those of {@link RetrievalMetrics} on the rows in the numbering used here (partition order
+ * after {@link Builder#optPartitions(int) repartitioning}; it matters only for exact ties).
+ *
+ * <p>Work and data moved: every task computes a (block, partition) score matrix in chunks;
+ * the shuffle carries {@code queries x depth x partitions} (id, score, label) entries, so fewer,
+ * larger partitions move less. Input: a Dataset with an embedding column ({@code array<float>}
+ * or {@code array<double>}, as {@link ImageEmbedder} writes) and an integer label column.
+ *
+ * <pre>{@code
+ * RetrievalReport report = DistributedRetrievalMetrics.builder().optPartitions(8).build()
+ *         .compute(spark.read().parquet("embedded.parquet"));
+ * }</pre>
+ */
+public final class DistributedRetrievalMetrics {
+
+    private static final Logger logger = LoggerFactory.getLogger(DistributedRetrievalMetrics.class);
+
+    private final String distance;
+    private final Integer k;
+    private final int[] recallAtK;
+    private final int cmcRanks;
+    private final int partitions;
+    private final int queryBlockSize;
+    private final String embeddingColumn;
+    private final String labelColumn;
+
+    private DistributedRetrievalMetrics(Builder b) {
+        this.distance = b.distance.name();
+        this.k = b.k;
+        this.recallAtK = b.recallAtK.clone();
+        this.cmcRanks = b.cmcRanks;
+        this.partitions = b.partitions;
+        this.queryBlockSize = b.queryBlockSize;
+        this.embeddingColumn = b.embeddingColumn;
+        this.labelColumn = b.labelColumn;
+    }
+
+    /**
+     * A builder; defaults as {@link RetrievalMetrics}: raw Euclidean distance, k = largest class
+     * size minus one, Recall@1, 2, 4, 8, 10 CMC ranks; Spark's default parallelism as the number
+     * of partitions; columns {@code embedding} and {@code label}.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Every row a query against all the other rows, itself excluded (leave-one-out), as {@link
+     * RetrievalMetrics#compute(float[][], int[])}.
+     *
+     * @throws IllegalArgumentException naming the column or row if a column is missing or of the
+     *     wrong type, a row has no embedding or label, or the embeddings differ in length
+     */
+    public RetrievalReport compute(Dataset<Row> embeddings) {
+        EmbeddingRows.check(embeddings, "embeddings", embeddingColumn, labelColumn);
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(embeddings.sparkSession().sparkContext());
+        JavaRDD<EmbeddingRows.Block> blocks = EmbeddingRows.blocks(embeddings, embeddingColumn, labelColumn,
+                partitions > 0 ? partitions : sc.defaultParallelism());
+        try {
+            dimension(blocks, "embeddings");
+            Map<Integer, Long> counts = EmbeddingRows.labelCounts(blocks);
+            long n = counts.values().stream().mapToLong(Long::longValue).sum();
+            long largest = counts.values().stream().mapToLong(Long::longValue).max().orElse(0);
+            int kEff = (int) Math.min(k == null ? largest - 1 : k, n - 1);
+            warnIfCapped(largest - 1);
+            Map<Integer, Long> relevant = new HashMap<>();
+            counts.forEach((label, count) -> relevant.put(label, count - 1));
+            if (kEff < 1 || largest < 2) {
+                return nothingToEvaluate(Math.max(kEff, 0), n);
+            }
+            return run(sc, blocks, blocks, relevant, kEff, depth(kEff, n - 1), true);
+        } finally {
+            blocks.unpersist();
+        }
+    }
+
+    /**
+     * Queries against a separate gallery (nothing excluded), as {@link
+     * RetrievalMetrics#compute(float[][], int[], float[][], int[], int[])} with no query in the
+     * gallery. k, if set, must not exceed the gallery size.
+     *
+     * @throws IllegalArgumentException naming the set and column if a column is missing or of the
+     *     wrong type, a row has no embedding or label, the dimensions differ, or k is larger than
+     *     the gallery
+     */
+    public RetrievalReport compute(Dataset<Row> queries, Dataset<Row> gallery) {
+        EmbeddingRows.check(queries, "queries", embeddingColumn, labelColumn);
+        EmbeddingRows.check(gallery, "gallery", embeddingColumn, labelColumn);
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(queries.sparkSession().sparkContext());
+        int parts = partitions > 0 ? partitions : sc.defaultParallelism();
+        JavaRDD<EmbeddingRows.Block> queryBlocks = EmbeddingRows.blocks(queries, embeddingColumn, labelColumn, parts);
+        JavaRDD<EmbeddingRows.Block> galleryBlocks = EmbeddingRows.blocks(gallery, embeddingColumn, labelColumn, parts);
+        try {
+            int dq = dimension(queryBlocks, "queries");
+            int dg = dimension(galleryBlocks, "gallery");
+            if (dq != dg) {
+                throw new IllegalArgumentException("The queries have " + dq + " values per embedding but the gallery has "
+                        + dg + ": both must come from the same embedding model.");
+            }
+            Map<Integer, Long> galleryCounts = EmbeddingRows.labelCounts(galleryBlocks);
+            Map<Integer, Long> queryCounts = EmbeddingRows.labelCounts(queryBlocks);
+            long n = galleryCounts.values().stream().mapToLong(Long::longValue).sum();
+            long q = queryCounts.values().stream().mapToLong(Long::longValue).sum();
+            if (k != null && k > n) {
+                throw new IllegalArgumentException("k = " + k + " is larger than the gallery, which has " + n
+                        + " candidates per query.");
+            }
+            long largest = queryCounts.keySet().stream().mapToLong(l -> galleryCounts.getOrDefault(l, 0L)).max()
+                    .orElse(0);
+            int kEff = k != null ? k : (int) Math.min(Math.max(largest, 1), n);
+            if (largest == 0) {
+                return nothingToEvaluate(kEff, q);
+            }
+            if (k != null && k < largest) {
+                warnIfCapped(largest);
+            }
+            return run(sc, queryBlocks, galleryBlocks, galleryCounts, kEff, depth(kEff, n), false);
+        } finally {
+            queryBlocks.unpersist();
+            galleryBlocks.unpersist();
+        }
+    }
+
+    private RetrievalReport run(JavaSparkContext sc, JavaRDD<EmbeddingRows.Block> queries,
+            JavaRDD<EmbeddingRows.Block> gallery, Map<Integer, Long> relevantByLabel, int kEff, int depth,
+            boolean excludeSelf) {
+        long start = System.nanoTime();
+        Broadcast<HashMap<Integer, Long>> relevant = sc.broadcast(new HashMap<>(relevantByLabel));
+        String distanceName = distance;
+        int blockSize = queryBlockSize;
+        int[] ks = recallAtK;
+        int ranks = cmcRanks;
+        RetrievalAccumulator sums = queries.cartesian(gallery)
+                .mapToPair(pair -> new Tuple2<>(pair._1().partition,
+                        search(pair._1(), pair._2(), distanceName, blockSize, depth, excludeSelf)))
+                .reduceByKey((a, b) -> a.merge(b, depth))
+                .values()
+                .map(p -> p.accumulate(kEff, ks, ranks, relevant.value()))
+                .reduce(RetrievalAccumulator::merge);
+        relevant.destroy();
+        RetrievalReport report = sums.report();
+        logger.info("Distributed retrieval metrics of {} queries (k = {}, depth {}, {} x {} partitions) in {} ms",
+                report.evaluatedQueries() + report.loneQueries(), kEff, depth, queries.getNumPartitions(),
+                gallery.getNumPartitions(), (System.nanoTime() - start) / 1_000_000);
+        return report;
+    }
+
+    /** One task: a query block's top-{@code depth} within one gallery partition, with labels. */
+    private static Partial search(EmbeddingRows.Block q, EmbeddingRows.Block g, String distanceName, int blockSize,
+            int depth, boolean excludeSelf) {
+        ExactSearch search = ExactSearch.builder().optDistance(Distance.named(distanceName))
+                .optQueryBlockSize(blockSize).build();
+        long[] excluded = null;
+        if (excludeSelf) {
+            excluded = new long[q.size()];
+            for (int i = 0; i < excluded.length; i++) {
+                excluded[i] = q.firstId + i;
+            }
+        }
+        TopK top;
+        try (ExactSearch.Gallery rows = search.gallery(g.rows, g.dimension, g.firstId)) {
+            top = rows.search(q.rows, depth, excluded);
+        }
+        int[][] labels = new int[top.queries()][];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = new int[top.size(i)];
+            for (int r = 0; r < labels[i].length; r++) {
+                labels[i][r] = g.labels[(int) (top.id(i, r) - g.firstId)];
+            }
+        }
+        return new Partial(q.labels, top, labels);
+    }
+
+    private int depth(int kEff, long candidates) {
+        int depth = Math.max(kEff, cmcRanks);
+        if (recallAtK.length > 0) {
+            depth = Math.max(depth, recallAtK[recallAtK.length - 1]);
+        }
+        return (int) Math.min(depth, candidates);
+    }
+
+    private static int dimension(JavaRDD<EmbeddingRows.Block> blocks, String what) {
+        List<Integer> dims = blocks.map(b -> b.dimension).distinct().collect();
+        if (dims.isEmpty()) {
+            throw new IllegalArgumentException("The " + what + " are empty: give at least one row.");
+        }
+        if (dims.size() > 1) {
+            throw new IllegalArgumentException("The " + what + " have embeddings of different lengths " + dims
+                    + ": all must come from one model.");
+        }
+        return dims.get(0);
+    }
+
+    private void warnIfCapped(long largestR) {
+        if (k != null && k < largestR) {
+            logger.warn("k = {} is smaller than the largest class size minus one ({}): R is capped at k,"
+                    + " so R-Precision and MAP@R are computed at k for the larger classes.", k, largestR);
+        }
+    }
+
+    private static RetrievalReport nothingToEvaluate(int kEff, long queries) {
+        logger.warn("No query has another embedding with its label: the metrics are NaN.");
+        return new RetrievalReport(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                kEff, 0, Math.toIntExact(queries));
+    }
+
+    @Override
+    public String toString() {
+        return "DistributedRetrievalMetrics{distance=" + distance + ", k=" + (k == null ? "auto" : k) + ", recallAtK="
+                + Arrays.toString(recallAtK) + ", cmcRanks=" + cmcRanks + ", partitions="
+                + (partitions > 0 ? partitions : "default") + '}';
+    }
+
+    /** A query block's neighbours so far (ids, scores, labels), merged partition by partition. */
+    private static final class Partial implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        private final int[] queryLabels;
+        private final TopK top;
+        private final int[][] labels;
+
+        Partial(int[] queryLabels, TopK top, int[][] labels) {
+            this.queryLabels = queryLabels;
+            this.top = top;
+            this.labels = labels;
+        }
+
+        /** The top-{@code depth} of both, with the labels carried along. */
+        Partial merge(Partial other, int depth) {
+            TopK merged = TopK.merge(depth, List.of(top, other.top));
+            int[][] mergedLabels = new int[merged.queries()][];
+            for (int q = 0; q < mergedLabels.length; q++) {
+                mergedLabels[q] = new int[merged.size(q)];
+                int a = 0;
+                int b = 0;
+                for (int r = 0; r < mergedLabels[q].length; r++) {
+                    // the merge takes the head of one of the two lists at every rank
+                    if (a < top.size(q) && top.id(q, a) == merged.id(q, r)) {
+                        mergedLabels[q][r] = labels[q][a++];
+                    } else {
+                        mergedLabels[q][r] = other.labels[q][b++];
+                    }
+                }
+            }
+            return new Partial(queryLabels, merged, mergedLabels);
+        }
+
+        RetrievalAccumulator accumulate(int k, int[] recallAtK, int cmcRanks, Map<Integer, Long> relevant) {
+            RetrievalAccumulator sums = new RetrievalAccumulator(k, recallAtK, cmcRanks);
+            for (int q = 0; q < queryLabels.length; q++) {
+                sums.add(queryLabels[q], labels[q], relevant.getOrDefault(queryLabels[q], 0L));
+            }
+            return sums;
+        }
+    }
+
+    /** Builder of {@link DistributedRetrievalMetrics}; every setting is optional. */
+    public static final class Builder {
+
+        private Distance distance = LpDistance.raw();
+        private Integer k;
+        private int[] recallAtK = RetrievalMetrics.DEFAULT_RECALL_AT_K.clone();
+        private int cmcRanks = RetrievalMetrics.DEFAULT_CMC_RANKS;
+        private int partitions;
+        private int queryBlockSize = ExactSearch.DEFAULT_QUERY_BLOCK_SIZE;
+        private String embeddingColumn = "embedding";
+        private String labelColumn = "label";
+
+        private Builder() {}
+
+        /**
+         * The distance that ranks neighbours (default {@link LpDistance#raw()}); one of the
+         * built-in distances ({@link Distance#named}), which the executors rebuild by name.
+         */
+        public Builder optDistance(Distance distance) {
+            this.distance = distance;
+            return this;
+        }
+
+        /** How many neighbours the PML metrics look at; null (default) for the largest class size minus one. */
+        public Builder optK(Integer k) {
+            this.k = k;
+            return this;
+        }
+
+        /** The K of Recall@K (default 1, 2, 4, 8); none for no Recall@K. */
+        public Builder optRecallAtK(int... recallAtK) {
+            this.recallAtK = recallAtK == null ? null : recallAtK.clone();
+            return this;
+        }
+
+        /** The length of the CMC curve (default {@value RetrievalMetrics#DEFAULT_CMC_RANKS}); 0 for none. */
+        public Builder optCmcRanks(int cmcRanks) {
+            this.cmcRanks = cmcRanks;
+            return this;
+        }
+
+        /**
+         * The number of partitions, each a query block and a gallery partition (default: Spark's
+         * default parallelism); there are partitions&sup2; search tasks.
+         */
+        public Builder optPartitions(int partitions) {
+            this.partitions = partitions;
+            return this;
+        }
+
+        /** Queries per matrix product inside a task (default {@value ExactSearch#DEFAULT_QUERY_BLOCK_SIZE}). */
+        public Builder optQueryBlockSize(int queryBlockSize) {
+            this.queryBlockSize = queryBlockSize;
+            return this;
+        }
+
+        /** The column of embeddings (default {@code embedding}). */
+        public Builder optEmbeddingColumn(String name) {
+            this.embeddingColumn = name;
+            return this;
+        }
+
+        /** The column of integer labels (default {@code label}). */
+        public Builder optLabelColumn(String name) {
+            this.labelColumn = name;
+            return this;
+        }
+
+        /**
+         * Builds the job.
+         *
+         * @throws IllegalArgumentException naming the setting if it is out of range, or the
+         *     distance is not a built-in one
+         */
+        public DistributedRetrievalMetrics build() {
+            if (distance == null) {
+                throw new IllegalArgumentException("The distance must not be null.");
+            }
+            try {
+                Distance.named(distance.name());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("The distance '" + distance.name() + "' is not built in: the"
+                        + " executors rebuild the distance by name, so use cosine, dot, l2, l2_normalized, squared_l2"
+                        + " or squared_l2_normalized.", e);
+            }
+            if (k != null && k < 1) {
+                throw new IllegalArgumentException("k must be at least 1, but was " + k + ".");
+            }
+            if (recallAtK == null) {
+                throw new IllegalArgumentException("The recallAtK must not be null; give none for no Recall@K.");
+            }
+            recallAtK = Arrays.stream(recallAtK).distinct().sorted().toArray();
+            if (recallAtK.length > 0 && recallAtK[0] < 1) {
+                throw new IllegalArgumentException("Every K of recallAtK must be at least 1, but got "
+                        + Arrays.toString(recallAtK) + ".");
+            }
+            if (cmcRanks < 0) {
+                throw new IllegalArgumentException("The cmcRanks must not be negative, but was " + cmcRanks + ".");
+            }
+            if (partitions < 0) {
+                throw new IllegalArgumentException("The partitions must be at least 1 (or 0 for Spark's default),"
+                        + " but was " + partitions + ".");
+            }
+            if (queryBlockSize < 1) {
+                throw new IllegalArgumentException("The queryBlockSize must be at least 1, but was " + queryBlockSize
+                        + ".");
+            }
+            return new DistributedRetrievalMetrics(this);
+        }
+    }
+}
