@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>How far to trust the FAR: {@link #withFarInterval(double[], boolean[], int[], int[], long)}
  * adds a confidence interval from a bootstrap over the calibration identities
- * ({@link FarInterval}), and {@link #farUncertain()} says when that interval is wider than the
- * target, as it is when a FAR of 1e-2 is calibrated on a few dozen pairs.
+ * ({@link FarInterval}), and {@link #farUncertain()} says when that interval reaches beyond twice
+ * the target, as it is when a FAR of 1e-2 is calibrated on a few dozen pairs.
  *
  * <p>The record is stored in the exported model card so another program uses the same
  * decision; it is immutable.
@@ -166,7 +166,7 @@ public record ThresholdCalibration(
      * Returns a copy with the confidence interval of the FAR at this threshold, from a bootstrap
      * over the identities of the calibration pairs (the pairs this calibration was made on,
      * with the identity of each pair's two images); logs a warning, with the interval, when
-     * it is wider than the target FAR.
+     * its upper end is above twice the target FAR.
      *
      * @see FarInterval#bootstrap(double[], boolean[], int[], int[], double, long)
      */
@@ -198,11 +198,11 @@ public record ThresholdCalibration(
     }
 
     /**
-     * Is the FAR too uncertain to vouch for the target: is there a FAR interval, wider than the
-     * target FAR? Always false for a best-accuracy calibration or one without an interval.
+     * Is the FAR too uncertain to vouch for the target: is there a FAR interval whose upper end
+     * is above twice the target FAR ({@link FarInterval#reachesBeyond(double)})? Always false for a best-accuracy calibration or one without an interval.
      */
     public boolean farUncertain() {
-        return farInterval != null && targetFar != null && farInterval.widerThan(targetFar);
+        return farInterval != null && targetFar != null && farInterval.reachesBeyond(targetFar);
     }
 
     /** The warning for an {@link #farUncertain() uncertain} FAR, naming the interval and what to do. */
@@ -211,7 +211,7 @@ public record ThresholdCalibration(
             return "";
         }
         return String.format(Locale.ROOT, "The calibrated threshold's FAR is uncertain: its %.0f%% interval [%.4g, %.4g]"
-                        + " is wider than the target FAR %s (%d matched and %d mismatched calibration pairs of %d"
+                        + " reaches beyond twice the target FAR %s (%d matched and %d mismatched calibration pairs of %d"
                         + " identities). Calibrate on more pairs and identities before relying on the target.",
                 farInterval.confidence() * 100, farInterval.lower(), farInterval.upper(), targetFar, positivePairs,
                 negativePairs, farInterval.identities());

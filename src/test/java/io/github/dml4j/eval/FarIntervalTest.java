@@ -66,6 +66,12 @@ class FarIntervalTest {
         assertTrue(interval.width() < 0.01, interval.toString());
         assertFalse(c.farUncertain());
         assertEquals("", c.uncertaintyWarning());
+        // as many pairs from the 66 calibration identities of the face example
+        Pairs few = pairs(2000, 66, 5);
+        ThresholdCalibration d = ThresholdCalibration.forTargetFar(few.scores, few.same, 0.01)
+                .withFarInterval(few.scores, few.same, few.a, few.b, 7);
+        assertTrue(d.farInterval().upper() < 0.02, d.farInterval().toString());
+        assertFalse(d.farUncertain());
         // best accuracy has no target to vouch for
         assertFalse(ThresholdCalibration.bestAccuracy(p.scores, p.same).withFarInterval(p.scores, p.same, p.a, p.b, 7)
                 .farUncertain());
