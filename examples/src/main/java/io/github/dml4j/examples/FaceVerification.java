@@ -184,8 +184,9 @@ public final class FaceVerification implements Callable<Integer> {
             + " sets the folds.")
     Integer folds;
 
-    @Option(names = "--flip", description = "Average each test embedding with its mirror image's (evaluation only; "
-            + "the exported threshold is calibrated without, as Verify embeds).")
+    @Option(names = "--flip", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Average each test embedding with its mirror image's (evaluation only; the exported"
+                    + " threshold is calibrated without, as Verify embeds); on by default, --no-flip to turn off.")
     boolean flip;
 
     @Option(names = "--no-cluster", description = "Skip the threshold clustering of the test images.")
