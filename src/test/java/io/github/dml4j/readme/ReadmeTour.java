@@ -224,7 +224,7 @@ final class ReadmeTour {
             throws IOException {
         try (EmbeddingModel model = EmbeddingModel.load(Path.of("face-model"))) {
             Verifier verifier = Verifier.of(model);                                // the card's threshold
-            Verification v = verifier.verify(ImageFiles.read(a), ImageFiles.read(b)); // JPEG, PNG or PGM
+            Verification v = verifier.verify(ImageFiles.read(a), ImageFiles.read(b)); // JPEG, PNG, PGM, PPM
             System.out.println(v.score() + " " + (v.same() ? "same" : "different"));
 
             try (Gallery gallery = Gallery.builder().setModel(model).setImages(enrolled, names).build()) {
