@@ -1,6 +1,7 @@
 package io.github.dml4j.distance;
 
 import ai.djl.ndarray.NDArray;
+import io.github.dml4j.nn.GraphScalars;
 
 /**
  * Euclidean (L2) distance, optionally squared and optionally on L2-normalized embeddings.
@@ -62,7 +63,7 @@ public final class LpDistance implements Distance {
         NDArray r = prepare(reference);
         NDArray qq = q.square().sum(new int[] {1}, true);
         NDArray rr = r.square().sum(new int[] {1}, true).transpose();
-        NDArray d2 = qq.add(rr).sub(q.matMul(r.transpose()).mul(2f)).maximum(0f);
+        NDArray d2 = GraphScalars.maximum(qq.add(rr).sub(GraphScalars.mul(q.matMul(r.transpose()), 2f)), 0f);
         return finish(d2);
     }
 
@@ -77,7 +78,7 @@ public final class LpDistance implements Distance {
     }
 
     private NDArray finish(NDArray squaredDistance) {
-        return squared ? squaredDistance : squaredDistance.maximum(SQRT_FLOOR).sqrt();
+        return squared ? squaredDistance : GraphScalars.maximum(squaredDistance, SQRT_FLOOR).sqrt();
     }
 
     @Override

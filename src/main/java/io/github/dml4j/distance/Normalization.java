@@ -1,6 +1,7 @@
 package io.github.dml4j.distance;
 
 import ai.djl.ndarray.NDArray;
+import io.github.dml4j.nn.GraphScalars;
 
 /** L2 normalization of embedding rows, shared by the distances and the embedding network. */
 public final class Normalization {
@@ -12,7 +13,7 @@ public final class Normalization {
 
     /** Divides each row of an (N, D) array by its L2 norm (at least {@link #EPS}). */
     public static NDArray l2(NDArray x) {
-        NDArray norm = x.square().sum(new int[] {1}, true).sqrt().maximum(EPS);
+        NDArray norm = GraphScalars.maximum(x.square().sum(new int[] {1}, true).sqrt(), EPS);
         return x.div(norm);
     }
 }

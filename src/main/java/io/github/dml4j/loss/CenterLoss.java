@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.Initializer;
+import io.github.dml4j.nn.GraphScalars;
 
 /**
  * Center loss (Wen, Zhang, Li and Qiao 2016, "A Discriminative Feature Learning Approach for
@@ -125,7 +126,7 @@ public final class CenterLoss extends ClassParameterLoss {
      * @return the scalar loss, in the manager of {@code embeddings}
      */
     public NDArray computeFromOwnCenters(NDArray embeddings, NDArray ownCenters) {
-        return reduction.reduce(embeddings.sub(ownCenters).square().sum(new int[] {1})).mul(0.5f);
+        return GraphScalars.mul(reduction.reduce(embeddings.sub(ownCenters).square().sum(new int[] {1})), 0.5f);
     }
 
     /**

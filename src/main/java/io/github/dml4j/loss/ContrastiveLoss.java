@@ -7,6 +7,7 @@ import io.github.dml4j.distance.LpDistance;
 import io.github.dml4j.miner.BatchTuples;
 import io.github.dml4j.miner.MinedTuples;
 import io.github.dml4j.miner.Pairs;
+import io.github.dml4j.nn.GraphScalars;
 
 /**
  * Contrastive loss (Hadsell, Chopra and LeCun 2006, "Dimensionality Reduction by Learning an
@@ -86,11 +87,11 @@ public final class ContrastiveLoss extends MetricLoss {
     }
 
     private NDArray positiveTerms(NDArray d) {
-        return getDistance().margin(d, d.getManager().create(posMargin)).maximum(0f);
+        return GraphScalars.maximum(getDistance().margin(d, d.getManager().create(posMargin)), 0f);
     }
 
     private NDArray negativeTerms(NDArray d) {
-        return getDistance().margin(d.getManager().create(negMargin), d).maximum(0f);
+        return GraphScalars.maximum(getDistance().margin(d.getManager().create(negMargin), d), 0f);
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.github.dml4j.distance.Distance;
 import io.github.dml4j.miner.BatchTuples;
 import io.github.dml4j.miner.MinedTuples;
 import io.github.dml4j.miner.Pairs;
+import io.github.dml4j.nn.GraphScalars;
 
 /** Engine helpers shared by the losses: masked log-sum-exp, pair masks and temperature-scaled scores. */
 final class LossMath {
@@ -41,7 +42,7 @@ final class LossMath {
      * by the temperature: the logits of the temperature-scaled losses.
      */
     static NDArray scaledScores(Distance distance, NDArray embeddings, float temperature) {
-        return distance.toScore(distance.pairwise(embeddings, embeddings)).div(temperature);
+        return GraphScalars.div(distance.toScore(distance.pairwise(embeddings, embeddings)), temperature);
     }
 
     /** No terms: an empty term vector in the embeddings' manager. */
@@ -74,7 +75,7 @@ final class LossMath {
         NDArray max = masked.max(new int[] {1}, true);
         NDArray emptyRow = mask.countNonzero(1).eq(0).expandDims(1);
         if (addOne) {
-            max = max.maximum(0f); // the extra zero logit; also makes empty rows finite
+            max = GraphScalars.maximum(max, 0f); // the extra zero logit; also makes empty rows finite
         } else {
             max = NDArrays.where(emptyRow, manager.zeros(max.getShape()), max);
         }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.NormalInitializer;
 import io.github.dml4j.distance.Normalization;
+import io.github.dml4j.nn.GraphScalars;
 
 /**
  * Base of the additive margin-softmax losses ({@link ArcFaceLoss}, {@link CosFaceLoss}): a
@@ -83,7 +84,7 @@ public abstract class MarginSoftmaxLoss extends ClassParameterLoss {
                 .toType(cosine.getDataType(), false);
         NDArray target = cosine.mul(oneHot).sum(new int[] {1}, true);
         NDArray shift = modifyTargetCosine(target).sub(target);
-        NDArray logits = cosine.add(shift.mul(oneHot)).mul(scale);
+        NDArray logits = GraphScalars.mul(cosine.add(shift.mul(oneHot)), scale);
         NDArray crossEntropy = logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).neg();
         return reduction.reduce(crossEntropy);
     }
@@ -99,7 +100,7 @@ public abstract class MarginSoftmaxLoss extends ClassParameterLoss {
      */
     public static NDArray cosine(NDArray embeddings, NDArray classWeights) {
         NDArray weights = inManagerOf(embeddings, classWeights);
-        NDArray unitWeights = weights.div(weights.square().sum(new int[] {0}, true).sqrt().maximum(Normalization.EPS));
+        NDArray unitWeights = weights.div(GraphScalars.maximum(weights.square().sum(new int[] {0}, true).sqrt(), Normalization.EPS));
         return Normalization.l2(embeddings).matMul(unitWeights);
     }
 

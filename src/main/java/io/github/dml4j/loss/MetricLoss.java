@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
 import io.github.dml4j.distance.Distance;
 import io.github.dml4j.miner.MinedTuples;
+import io.github.dml4j.nn.GraphScalars;
 
 /**
  * Base of the tuple losses: a loss without parameters computed from a batch's embeddings, its
@@ -67,7 +68,7 @@ public abstract class MetricLoss extends EmbeddingLoss {
      * group is empty.
      */
     protected final NDArray reduce(NDArray embeddings, LossTerms terms) {
-        NDArray total = embeddings.sum().mul(0f).abs();
+        NDArray total = GraphScalars.mul(embeddings.sum(), 0f).abs();
         for (NDArray group : terms.groups()) {
             if (!group.isEmpty()) {
                 total = total.add(reduction.reduce(group));

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import io.github.dml4j.distance.CosineSimilarity;
 import io.github.dml4j.distance.Distance;
 import io.github.dml4j.miner.MinedTuples;
+import io.github.dml4j.nn.GraphScalars;
 
 /**
  * Multi-similarity loss (Wang, Han, Huang, Dong and Scott 2019, "Multi-Similarity Loss with
@@ -63,10 +64,10 @@ public final class MultiSimilarityLoss extends MetricLoss {
         NDArray mat = distance.pairwise(embeddings, embeddings);
         LossMath.PairMasks masks = LossMath.pairMasks(labels, tuples, mat.getShape().get(0), mat.getManager());
         NDArray baseValue = mat.getManager().create(base);
-        NDArray posExp = distance.margin(mat, baseValue).mul(alpha);
-        NDArray negExp = distance.margin(baseValue, mat).mul(beta);
-        NDArray posLoss = LossMath.maskedLogSumExp(posExp, masks.positive(), true).div(alpha);
-        NDArray negLoss = LossMath.maskedLogSumExp(negExp, masks.negative(), true).div(beta);
+        NDArray posExp = GraphScalars.mul(distance.margin(mat, baseValue), alpha);
+        NDArray negExp = GraphScalars.mul(distance.margin(baseValue, mat), beta);
+        NDArray posLoss = GraphScalars.div(LossMath.maskedLogSumExp(posExp, masks.positive(), true), alpha);
+        NDArray negLoss = GraphScalars.div(LossMath.maskedLogSumExp(negExp, masks.negative(), true), beta);
         return LossTerms.of(posLoss.add(negLoss).reshape(-1));
     }
 

@@ -11,6 +11,7 @@ import io.github.dml4j.nn.ParameterGroup;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import io.github.dml4j.nn.GraphScalars;
 
 /**
  * A weighted sum of losses on the same embeddings, as pytorch-metric-learning's
@@ -79,7 +80,7 @@ public final class MultipleLosses extends EmbeddingLoss {
         for (int i = 0; i < losses.size(); i++) {
             EmbeddingLoss loss = losses.get(i);
             NDArray part = loss.compute(parameterStore, embeddings, labels, loss.acceptsTuples() ? tuples : null, training);
-            NDArray weighted = weights[i] == 1f ? part : part.mul(weights[i]);
+            NDArray weighted = weights[i] == 1f ? part : GraphScalars.mul(part, weights[i]);
             total = total == null ? weighted : total.add(weighted);
         }
         return total;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.NormalInitializer;
 import io.github.dml4j.distance.Normalization;
+import io.github.dml4j.nn.GraphScalars;
 
 /**
  * Proxy-anchor loss (Kim, Kim, Cho and Kwak 2020, "Proxy Anchor Loss for Deep Metric
@@ -79,8 +80,8 @@ public final class ProxyAnchorLoss extends ClassParameterLoss {
         int classes = (int) similarity.getShape().get(1);
         NDArray positive = labels.reshape(-1).toType(DataType.INT64, false).oneHot(classes).toType(DataType.BOOLEAN, false);
         NDArray negative = positive.logicalNot();
-        NDArray posTerms = logOnePlusSumExp(similarity.mul(-1f).add(margin).mul(alpha), positive);
-        NDArray negTerms = logOnePlusSumExp(similarity.add(margin).mul(alpha), negative);
+        NDArray posTerms = logOnePlusSumExp(GraphScalars.mul(GraphScalars.mul(similarity, -1f).add(margin), alpha), positive);
+        NDArray negTerms = logOnePlusSumExp(GraphScalars.mul(similarity.add(margin), alpha), negative);
         NDArray classesPresent = positive.toType(similarity.getDataType(), false).sum(new int[] {0}).gt(0f)
                 .toType(similarity.getDataType(), false).sum().maximum(1f);
         return posTerms.sum().div(classesPresent).add(negTerms.sum().div(classes));

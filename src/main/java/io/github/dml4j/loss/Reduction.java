@@ -2,6 +2,7 @@ package io.github.dml4j.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import io.github.dml4j.nn.GraphScalars;
 
 /**
  * How per-tuple or per-element loss terms become one scalar, as pytorch-metric-learning's
@@ -26,7 +27,7 @@ public enum Reduction {
         NDArray sum = terms.sum();
         return switch (this) {
             case SUM -> sum;
-            case MEAN -> sum.div(Math.max(1L, terms.size()));
+            case MEAN -> GraphScalars.div(sum, Math.max(1L, terms.size()));
             case MEAN_NON_ZERO -> sum.div(terms.gt(0f).toType(DataType.FLOAT32, false).sum().maximum(1f));
         };
     }

@@ -7,6 +7,7 @@ import io.github.dml4j.distance.LpDistance;
 import io.github.dml4j.miner.BatchTuples;
 import io.github.dml4j.miner.MinedTuples;
 import io.github.dml4j.miner.Triplets;
+import io.github.dml4j.nn.GraphScalars;
 
 /**
  * Triplet margin loss (Weinberger and Saul 2009; Schroff et al. 2015, FaceNet):
@@ -54,9 +55,9 @@ public final class TripletMarginLoss extends MetricLoss {
         NDArray violation = distance.margin(ap, an).add(margin);
         if (smoothLoss) {
             // softplus, stable form: log(1 + exp(-|x|)) + max(x, 0)
-            return LossTerms.of(violation.abs().neg().exp().add(1f).log().add(violation.maximum(0f)));
+            return LossTerms.of(violation.abs().neg().exp().add(1f).log().add(GraphScalars.maximum(violation, 0f)));
         }
-        return LossTerms.of(violation.maximum(0f));
+        return LossTerms.of(GraphScalars.maximum(violation, 0f));
     }
 
     @Override
