@@ -435,7 +435,10 @@ public final class Train implements Callable<Integer> {
         try (DataOutputStream os = new DataOutputStream(bytes)) {
             from.saveParameters(os);
         }
-        NDManager manager = from.getParameters().valueAt(0).getArray().getManager();
+        // arrays read into the new network belong to the new network's manager: a TorchScript module
+        // read into the old one's was freed with it when the garbage collector finalized the old model
+        NDManager manager = to.getParameters().values().stream().filter(ai.djl.nn.Parameter::isInitialized)
+                .findFirst().orElse(from.getParameters().valueAt(0)).getArray().getManager();
         to.loadParameters(manager, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
     }
 
