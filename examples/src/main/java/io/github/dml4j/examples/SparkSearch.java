@@ -61,8 +61,9 @@ public final class SparkSearch implements Callable<Integer> {
             description = "HNSW build candidates (default ${DEFAULT-VALUE}).")
     int efConstruction;
 
-    @Option(names = "--ef", defaultValue = "100", description = "HNSW search candidates (default ${DEFAULT-VALUE}).")
-    int ef;
+    @Option(names = "--ef", defaultValue = "100", split = ",", description = "HNSW search candidates, or a list of"
+            + " them to sweep with one build, e.g. 100,400,800 (default ${DEFAULT-VALUE}).")
+    List<Integer> ef;
 
     @Option(names = "--master", description = "Spark master, e.g. local[2] (default: spark-submit's, or local[2]).")
     String master;
@@ -75,8 +76,10 @@ public final class SparkSearch implements Callable<Integer> {
         new OptionChecks(this).atLeast("--generate", generate, 0).atLeast("--dim", dim, 1)
                 .atLeast("--per-identity", perIdentity, 1).notNegative("--spread", spread).atLeast("--shards", shards, 1)
                 .atLeast("--queries", queries, 1).atLeast("--k", k, 1).atLeast("--m", m, 2)
-                .atLeast("--ef-construction", efConstruction, 1).atLeast("--ef", ef, k, "--k")
+                .atLeast("--ef-construction", efConstruction, 1)
+                .atLeast("--ef", ef.stream().mapToInt(Integer::intValue).min().orElse(0), k, "--k")
                 .check();
+        int firstEf = ef.get(0);
         String folder = index != null ? index : embeddings.replaceAll("/+$", "") + ".hnsw";
         SparkSession spark = SparkJobs.session("DML4J SparkSearch", master);
         try {
@@ -97,23 +100,26 @@ public final class SparkSearch implements Callable<Integer> {
 
             long t1 = System.nanoTime();
             ShardedHnswIndex built = ShardedHnswIndex.builder().setDistance(new CosineSimilarity()).optM(m)
-                    .optEfConstruction(efConstruction).optEf(ef).build(data, folder);
+                    .optEfConstruction(efConstruction).optEf(firstEf).build(data, folder);
             System.out.printf(Locale.ROOT, "built %d HNSW shards of %,d embeddings (M %d, efConstruction %d) in %.1f s"
                     + " into %s%n", built.shards(), n, m, efConstruction, seconds(t1), folder);
 
             float[][] q = generate > 0 ? SparkData.queries(queries, dim, identities, spread, seed)
                     : sampleQueries(data, queries);
             ShardedHnswIndex opened = ShardedHnswIndex.open(spark, folder);
-            opened.search(q, k, ef); // loads the shards on the executors
-            long t2 = System.nanoTime();
-            Neighbors approximate = opened.search(q, k, ef);
-            double searchSeconds = seconds(t2);
+            opened.search(q, k, firstEf); // loads the shards on the executors
             long t3 = System.nanoTime();
             Neighbors exact = SparkData.exactTopK(spark, data, q, k, new CosineSimilarity().name());
             double exactSeconds = seconds(t3);
-            System.out.printf(Locale.ROOT, "%,d queries, k = %d, ef %d: sharded HNSW %.2f s (%.0f queries/s), exact %.1f s;"
-                    + " recall@%d %.4f%n", q.length, k, ef, searchSeconds, q.length / searchSeconds, exactSeconds, k,
-                    approximate.recallAgainst(exact));
+            System.out.printf(Locale.ROOT, "exact search of %,d queries by partition: %.1f s%n", q.length, exactSeconds);
+            for (int e : ef) {
+                long t2 = System.nanoTime();
+                Neighbors approximate = opened.search(q, k, e);
+                double searchSeconds = seconds(t2);
+                System.out.printf(Locale.ROOT, "%,d queries, k = %d, ef %d: sharded HNSW %.2f s (%.0f queries/s), exact %.1f s;"
+                        + " recall@%d %.4f%n", q.length, k, e, searchSeconds, q.length / searchSeconds, exactSeconds, k,
+                        approximate.recallAgainst(exact));
+            }
             return 0;
         } finally {
             spark.stop();
