@@ -23,9 +23,24 @@ import java.util.Objects;
  * attribute, with the decision threshold of each binary attribute (present when its probability
  * is at least the threshold, default 0.5). It answers named probabilities for an embedding, saves
  * itself as JSON ({@link #save(Path)}, {@link #load(Path)}) beside an exported model, and
- * evaluates itself on labelled embeddings. Immutable and thread-safe.
+ * evaluates itself on labelled embeddings. It records where it comes from ({@link Source}): probes
+ * fitted on frozen embeddings, or the attribute layer of a multi-task head. Immutable and
+ * thread-safe.
  */
 public final class AttributeClassifier {
+
+    /** Where a classifier's weights come from. */
+    public enum Source {
+        /** Probes fitted on the frozen embeddings of a trained model ({@link AttributeProbes}). */
+        PROBE,
+        /** The attribute layer of a multi-task head, trained with the network ({@link AttributeHead}). */
+        MULTITASK;
+
+        /** The name as files and model cards spell it: {@code probe}, {@code multitask}. */
+        public String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** The file name {@code inference.EmbeddingModel} looks for in a model directory. */
     public static final String FILE_NAME = "attributes.json";
@@ -35,10 +50,11 @@ public final class AttributeClassifier {
     private final List<AttributeTable.Attribute> attributes;
     private final List<Probe> probes;
     private final double[] thresholds;
+    private final Source source;
     private final Map<String, Integer> index = new HashMap<>();
 
     /**
-     * A classifier from its parts.
+     * A classifier of probes ({@link Source#PROBE}) from its parts.
      *
      * @param attributes the attributes
      * @param probes one probe per attribute, with as many classes
@@ -46,6 +62,21 @@ public final class AttributeClassifier {
      * @throws IllegalArgumentException if the parts disagree
      */
     public AttributeClassifier(List<AttributeTable.Attribute> attributes, List<Probe> probes, double[] thresholds) {
+        this(attributes, probes, thresholds, Source.PROBE);
+    }
+
+    /**
+     * A classifier from its parts.
+     *
+     * @param attributes the attributes
+     * @param probes one probe per attribute, with as many classes
+     * @param thresholds the decision threshold of each attribute (used for binary ones), in (0, 1)
+     * @param source where the probes' weights come from
+     * @throws IllegalArgumentException if the parts disagree
+     */
+    public AttributeClassifier(List<AttributeTable.Attribute> attributes, List<Probe> probes, double[] thresholds,
+                               Source source) {
+        this.source = Objects.requireNonNull(source, "source");
         this.attributes = List.copyOf(attributes);
         this.probes = List.copyOf(probes);
         this.thresholds = thresholds.clone();
@@ -78,6 +109,11 @@ public final class AttributeClassifier {
     /** The attributes, in order. */
     public List<AttributeTable.Attribute> attributes() {
         return attributes;
+    }
+
+    /** Where the probes' weights come from. */
+    public Source source() {
+        return source;
     }
 
     /** The probes, one per attribute. */
@@ -214,6 +250,7 @@ public final class AttributeClassifier {
     public void save(Path file) throws IOException {
         Json json = new Json();
         json.formatVersion = FORMAT_VERSION;
+        json.source = source.key();
         json.attributes = new ArrayList<>();
         for (int a = 0; a < attributes.size(); a++) {
             JsonAttribute ja = new JsonAttribute();
@@ -262,6 +299,9 @@ public final class AttributeClassifier {
         List<Probe> probes = new ArrayList<>();
         double[] thresholds = new double[json.attributes.size()];
         try {
+            // files written before the source was recorded held probes
+            Source source = json.source == null ? Source.PROBE
+                    : Source.valueOf(json.source.toUpperCase(java.util.Locale.ROOT));
             for (int a = 0; a < json.attributes.size(); a++) {
                 JsonAttribute ja = json.attributes.get(a);
                 AttributeTable.Kind kind = AttributeTable.Kind.valueOf(ja.kind.toUpperCase(java.util.Locale.ROOT));
@@ -269,7 +309,7 @@ public final class AttributeClassifier {
                 probes.add(new Probe(ja.categories.size(), ja.inputSize, ja.hiddenUnits, ja.weights));
                 thresholds[a] = ja.threshold;
             }
-            return new AttributeClassifier(attributes, probes, thresholds);
+            return new AttributeClassifier(attributes, probes, thresholds, source);
         } catch (RuntimeException e) {
             throw new IOException("The attribute classifier file " + file + " is malformed: " + e.getMessage(), e);
         }
@@ -287,12 +327,13 @@ public final class AttributeClassifier {
     @Override
     public String toString() {
         return "AttributeClassifier{" + attributes.stream().map(AttributeTable.Attribute::name).toList() + ", input "
-                + inputSize() + "}";
+                + inputSize() + ", " + source.key() + "}";
     }
 
     /** The JSON layout. */
     private static final class Json {
         int formatVersion;
+        String source;
         List<JsonAttribute> attributes;
     }
 

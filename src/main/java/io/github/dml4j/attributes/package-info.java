@@ -13,6 +13,12 @@
  * fits an {@link io.github.dml4j.attributes.AttributeClassifier} for new images, which saves
  * beside an exported model.
  *
+ * <p><b>Multi-task head</b> ({@link io.github.dml4j.attributes.AttributeHead}): the other way,
+ * attributes learnt together with the identity: one linear layer on the exported embedding whose
+ * binary / softmax cross-entropies (masked where a label is missing, weighted per task, optionally
+ * balanced per class) are added to a metric loss in {@code head.MetricHead}; it exports as an
+ * {@link io.github.dml4j.attributes.AttributeClassifier} of source {@code multitask}.
+ *
  * <p><b>Metrics</b> ({@link io.github.dml4j.attributes.AttributeMetrics},
  * {@link io.github.dml4j.attributes.AttributeReport}): per attribute accuracy, balanced accuracy,
  * ROC AUC (binary) and macro-F1 (categorical), with scikit-learn's definitions, and their means.

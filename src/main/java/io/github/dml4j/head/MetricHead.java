@@ -11,7 +11,9 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import ai.djl.util.PairList;
+import io.github.dml4j.attributes.AttributeHead;
 import io.github.dml4j.backbone.EmbeddingNet;
+import io.github.dml4j.data.AttributeTable;
 import io.github.dml4j.loss.EmbeddingLoss;
 import io.github.dml4j.miner.MinedTuples;
 import io.github.dml4j.miner.Miner;
@@ -54,8 +56,23 @@ import java.util.List;
  *
  * <p>The head is a DJL block whose children are the network and the loss, so the loss's own
  * parameters (class weights, proxies, centres) train and are checkpointed with the network, at
- * the learning-rate multipliers of {@link #parameterGroups()}. Only the embedding network is
- * exported.
+ * the learning-rate multipliers of {@link #parameterGroups()}. Only the embedding network (and
+ * the attribute layer of a multi-task head) is exported.
+ *
+ * <p><b>Multi-task</b>: with {@link Builder#optAttributeHead(AttributeHead)} the head also learns
+ * attributes (glasses, smile, an age group...) from the same embeddings: class batches then carry
+ * a (B, A) attribute label matrix as their second label ({@code train.AttributeBatches} adds it),
+ * and the loss is the metric loss plus the attribute head's weighted, masked loss. The attribute
+ * layer reads the exported embedding, so it is exported with the network as an attribute
+ * classifier ({@link AttributeHead#toClassifier()}).
+ *
+ * <pre>{@code
+ * MetricHead head = MetricHead.builder()
+ *         .setEmbeddingNet(net)
+ *         .setLoss(TripletMarginLoss.builder().optMargin(0.2f).build())
+ *         .optAttributeHead(AttributeHead.builder().setAttributes(train.attributes()).optClassWeights(train).build())
+ *         .build();
+ * }</pre>
  */
 public final class MetricHead extends AbstractBlock {
 
@@ -64,12 +81,15 @@ public final class MetricHead extends AbstractBlock {
     private final EmbeddingNet embeddingNet;
     private final EmbeddingLoss loss;
     private final Miner<? extends MinedTuples> miner;
+    private final AttributeHead attributeHead;
 
     private MetricHead(Builder builder) {
         super(VERSION);
         this.embeddingNet = addChildBlock("embedding", builder.embeddingNet);
         this.loss = addChildBlock("loss", builder.loss);
         this.miner = builder.miner;
+        // added last, so that heads without attributes keep their parameter layout
+        this.attributeHead = builder.attributeHead == null ? null : addChildBlock("attributes", builder.attributeHead);
     }
 
     /** Returns a builder; the embedding network and the loss are required. */
@@ -92,20 +112,32 @@ public final class MetricHead extends AbstractBlock {
         return miner;
     }
 
-    /** A one-line description of the objective for logs and model cards: the loss and the miner. */
+    /** The attribute head of a multi-task head, or {@code null}. */
+    public AttributeHead getAttributeHead() {
+        return attributeHead;
+    }
+
+    /**
+     * A one-line description of the objective for logs and model cards: the loss, the miner and
+     * the attributes of a multi-task head.
+     */
     public String describe() {
-        return loss + (miner == null ? "" : " with " + miner);
+        return loss + (miner == null ? "" : " with " + miner)
+                + (attributeHead == null ? "" : " + " + attributeHead.describe());
     }
 
     /**
      * The groups of trainable parameters, each with its learning-rate multiplier: the embedding
-     * network's, then the loss's.
+     * network's, then the loss's, then the attribute layer's ({@code "attributes"}).
      */
     public List<ParameterGroup> parameterGroups() {
         List<ParameterGroup> groups = new ArrayList<>();
         java.util.Set<String> names = new java.util.HashSet<>();
         List<ParameterGroup> all = new ArrayList<>(embeddingNet.parameterGroups());
         all.addAll(loss.parameterGroups());
+        if (attributeHead != null) {
+            all.addAll(attributeHead.parameterGroups());
+        }
         for (ParameterGroup g : all) {
             String name = g.name();
             for (int k = 2; !names.add(name); k++) {
@@ -120,14 +152,47 @@ public final class MetricHead extends AbstractBlock {
      * Checks, before training, that this head can learn from batches of {@code layout}.
      *
      * @throws IllegalArgumentException if the loss (or a part of it) needs class labels and the
-     *     layout is one of explicit pairs or triplets, naming both
+     *     layout is one of explicit pairs or triplets, naming both; or if the head learns
+     *     attributes and the layout is not one of class batches
      */
     public void checkLayout(BatchLayout layout) {
+        if (layout.isExplicitTuples() && attributeHead != null) {
+            throw new IllegalArgumentException("The head learns attributes, which need single labelled images, but the"
+                    + " batches hold " + layout.name().toLowerCase(java.util.Locale.ROOT) + " (" + layout.description()
+                    + "): train it on class batches with attribute labels (AttributeBatches).");
+        }
         if (layout.isExplicitTuples() && loss.needsClassLabels()) {
             throw new IllegalArgumentException(loss.getName() + " learns from class labels, but the batches hold "
                     + layout.name().toLowerCase(java.util.Locale.ROOT) + " (" + layout.description()
                     + "): train it on class batches (ClassBatches), or choose a pair or triplet loss.");
         }
+    }
+
+    /**
+     * Checks, before training, that batches carrying labels of {@code batchAttributes} (empty
+     * for none) fit this head: a head with attributes needs labels of the same attributes, in
+     * the same order; a head without ignores them.
+     *
+     * @throws IllegalArgumentException naming both lists when they differ
+     */
+    public void checkAttributes(List<AttributeTable.Attribute> batchAttributes) {
+        if (attributeHead == null) {
+            return;
+        }
+        if (batchAttributes.isEmpty()) {
+            throw new IllegalArgumentException("The head learns attributes " + names(attributeHead.attributes())
+                    + ", but the batches carry no attribute labels: wrap them in AttributeBatches.");
+        }
+        if (!batchAttributes.equals(attributeHead.attributes())) {
+            throw new IllegalArgumentException("The head learns attributes " + names(attributeHead.attributes())
+                    + ", but the batches carry labels of " + names(batchAttributes)
+                    + ": build both from the same attribute labels.");
+        }
+    }
+
+    private static List<String> names(List<AttributeTable.Attribute> attributes) {
+        return attributes.stream().map(a -> a.name() + (a.kind() == AttributeTable.Kind.CATEGORICAL
+                ? a.categories().toString() : "")).toList();
     }
 
     /**
@@ -137,7 +202,8 @@ public final class MetricHead extends AbstractBlock {
      *
      * @param parameterStore the trainer's parameter store
      * @param data the batch's image inputs, as {@code layout} describes them
-     * @param labels the batch's labels, as {@code layout} describes them
+     * @param labels the batch's labels, as {@code layout} describes them; for a head with
+     *     attributes, class batches also carry the (B, A) attribute labels second
      * @param layout what the batch's records are
      * @param devices the devices to embed on, the first one holding the loss; one for most uses
      * @param training whether this is a training step (batch normalization, centre updates)
@@ -199,7 +265,19 @@ public final class MetricHead extends AbstractBlock {
             }
         }
         NDArray value = loss.compute(parameterStore, embeddings, flatLabels, tuples, training);
-        return new HeadOutput(value, embeddings, flatLabels, tuples);
+        if (attributeHead == null) {
+            return new HeadOutput(value, embeddings, flatLabels, tuples);
+        }
+        checkLayout(layout);
+        int a = attributeHead.attributes().size();
+        if (labels.size() < 2 || !labels.get(1).getShape().equals(new Shape(b, a))) {
+            throw new IllegalArgumentException("The head learns " + a + " attributes, so a CLASSES batch of " + b
+                    + " images needs a (" + b + ", " + a + ") attribute label matrix after its class labels, got "
+                    + (labels.size() < 2 ? "none" : labels.get(1).getShape().toString())
+                    + ": wrap the batches in AttributeBatches.");
+        }
+        NDArray attributeLoss = attributeHead.loss(parameterStore, embeddings, labels.get(1), training);
+        return new HeadOutput(value.add(attributeLoss), embeddings, flatLabels, tuples, attributeLoss);
     }
 
     private static NDList requireLabels(NDList labels, BatchLayout layout) {
@@ -250,12 +328,16 @@ public final class MetricHead extends AbstractBlock {
         embeddingNet.initialize(manager, dataType, inputShapes[0]);
         long b = inputShapes[0].get(0);
         loss.initialize(manager, dataType, new Shape(b, embeddingNet.getEmbeddingSize()), new Shape(b));
+        if (attributeHead != null) {
+            attributeHead.initialize(manager, dataType, new Shape(b, embeddingNet.getEmbeddingSize()));
+        }
     }
 
     /**
      * A view of this head as the block of a DJL {@code Model} trained by a DJL {@code Trainer}: its
      * labels-aware forward ({@code trainer.forward(data, labels)}) computes the loss of a batch of
-     * {@code layout} and returns (loss, embeddings); pair it with {@link TrainingView#loss()}. The
+     * {@code layout} and returns (loss, embeddings), with the attribute
+     * loss third for a head with attributes; pair it with {@link TrainingView#loss()}. The
      * view's parameters are this head's.
      *
      * @param layout the layout of the batches it will be given
@@ -274,13 +356,23 @@ public final class MetricHead extends AbstractBlock {
     /**
      * What {@link #forward} computed for a batch.
      *
-     * @param loss the scalar loss, in the graph of the embeddings
+     * @param loss the scalar loss, in the graph of the embeddings (with attributes: the metric
+     *     loss plus the attribute loss)
      * @param embeddings the (N, D) embeddings of the batch's images (N = B images, or 2B / 3B for
      *     explicit pairs / triplets, branch after branch)
      * @param labels the (N) labels the loss saw
      * @param tuples the tuples the loss scored, or {@code null} when it used all or none
+     * @param attributeLoss the attribute head's part of {@code loss}, or {@code null} for a head
+     *     without attributes
      */
-    public record HeadOutput(NDArray loss, NDArray embeddings, NDArray labels, MinedTuples tuples) {}
+    public record HeadOutput(NDArray loss, NDArray embeddings, NDArray labels, MinedTuples tuples,
+                             NDArray attributeLoss) {
+
+        /** The output of a head without attributes. */
+        public HeadOutput(NDArray loss, NDArray embeddings, NDArray labels, MinedTuples tuples) {
+            this(loss, embeddings, labels, tuples, null);
+        }
+    }
 
     /** A head bound to a batch layout, as DJL's {@code Trainer} calls a model's block. */
     public static final class TrainingView extends AbstractBlock {
@@ -323,7 +415,8 @@ public final class MetricHead extends AbstractBlock {
         protected NDList forwardInternal(ParameterStore parameterStore, NDList data, NDList labels,
                                          PairList<String, Object> params) {
             HeadOutput out = head.forward(parameterStore, data, labels, layout, devices, true);
-            return new NDList(out.loss(), out.embeddings());
+            return out.attributeLoss() == null ? new NDList(out.loss(), out.embeddings())
+                    : new NDList(out.loss(), out.embeddings(), out.attributeLoss());
         }
 
         @Override
@@ -348,6 +441,7 @@ public final class MetricHead extends AbstractBlock {
         private EmbeddingNet embeddingNet;
         private EmbeddingLoss loss;
         private Miner<? extends MinedTuples> miner;
+        private AttributeHead attributeHead;
 
         private Builder() {}
 
@@ -369,6 +463,16 @@ public final class MetricHead extends AbstractBlock {
          */
         public Builder optMiner(Miner<? extends MinedTuples> miner) {
             this.miner = miner;
+            return this;
+        }
+
+        /**
+         * Makes this a multi-task head: the attribute head learns attributes from the same
+         * embeddings, its loss added to the metric loss (default none). Batches must carry
+         * attribute labels ({@code train.AttributeBatches}).
+         */
+        public Builder optAttributeHead(AttributeHead attributeHead) {
+            this.attributeHead = attributeHead;
             return this;
         }
 

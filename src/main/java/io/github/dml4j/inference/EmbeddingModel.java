@@ -204,14 +204,18 @@ public final class EmbeddingModel implements AutoCloseable {
         Objects.requireNonNull(newCard, "newCard");
         checkOpen();
         newCard.checkDescribes(net);
-        return new EmbeddingModel(shared.retain(), net, newCard, attributes);
+        // the card keeps listing the attributes this model answers
+        ModelCard card = attributes == null || newCard.attributes() != null ? newCard : newCard.withAttributes(attributes);
+        return new EmbeddingModel(shared.retain(), net, card, attributes);
     }
 
     /**
      * A new model that also answers attribute probabilities ({@link #attributes(Image)}) with
      * {@code classifier}, fitted on this model's embeddings (see {@code attributes.AttributeProbes});
      * {@link #save} writes it beside the card as {@value AttributeClassifier#FILE_NAME}, which lists
-     * the attributes, their kinds, categories and thresholds, and {@link #load} reads it back. The
+     * the attributes, their kinds, categories and thresholds, and {@link #load} reads it back; the
+     * new model's card lists them too (name, kind, categories, threshold, and source: probes or a
+     * multi-task head's attribute layer, {@code attributes.AttributeHead#toClassifier()}). The
      * two models share the network, and each must be closed.
      *
      * @throws IllegalArgumentException if the classifier takes embeddings of another length
@@ -224,7 +228,7 @@ public final class EmbeddingModel implements AutoCloseable {
             throw new IllegalArgumentException("The attribute classifier takes embeddings of " + classifier.inputSize()
                     + " values, but this model's are " + embeddingSize() + " long.");
         }
-        return new EmbeddingModel(shared.retain(), net, card, classifier);
+        return new EmbeddingModel(shared.retain(), net, card.withAttributes(classifier), classifier);
     }
 
     /** The attribute classifier on this model's embeddings, if it has one. */

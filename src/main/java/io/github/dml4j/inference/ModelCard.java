@@ -62,6 +62,9 @@ import java.util.regex.Pattern;
  * @param parameterFile the parameter file as {@link ModelDirectory#write} wrote it next to this card
  *     (name, size, SHA-256), or null for a card not written to a model directory yet and for
  *     cards written before DML4J recorded it, whose parameters cannot be verified
+ * @param attributes the attributes the model answers ({@code attributes.json} beside the card):
+ *     name, kind, categories, threshold and source; null for a model without attributes and for
+ *     cards written before DML4J recorded them
  */
 public record ModelCard(
         int formatVersion,
@@ -73,7 +76,8 @@ public record ModelCard(
         Double threshold,
         ThresholdCalibration calibration,
         TrainingProvenance training,
-        FileDigest parameterFile) {
+        FileDigest parameterFile,
+        List<Attribute> attributes) {
 
     /** The card format version this DML4J writes. */
     public static final int FORMAT_VERSION = 1;
@@ -110,6 +114,28 @@ public record ModelCard(
             throw new IllegalArgumentException("The threshold " + threshold + " differs from the calibration's, "
                     + calibration.threshold() + ".");
         }
+        if (attributes != null) {
+            attributes = List.copyOf(attributes);
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (Attribute a : attributes) {
+                if (!names.add(a.name())) {
+                    throw new IllegalArgumentException("The model card lists attribute '" + a.name() + "' twice.");
+                }
+            }
+        }
+    }
+
+    /**
+     * A card without recorded attributes, as cards were before DML4J recorded them; see the
+     * record's components.
+     *
+     * @throws IllegalArgumentException if a required part is missing or inconsistent
+     */
+    public ModelCard(int formatVersion, Library library, EngineInfo engine, Architecture architecture, Input input,
+                     String distance, Double threshold, ThresholdCalibration calibration, TrainingProvenance training,
+                     FileDigest parameterFile) {
+        this(formatVersion, library, engine, architecture, input, distance, threshold, calibration, training,
+                parameterFile, null);
     }
 
     /**
@@ -120,7 +146,7 @@ public record ModelCard(
      */
     public ModelCard(int formatVersion, Library library, EngineInfo engine, Architecture architecture, Input input,
                      String distance, Double threshold, ThresholdCalibration calibration, TrainingProvenance training) {
-        this(formatVersion, library, engine, architecture, input, distance, threshold, calibration, training, null);
+        this(formatVersion, library, engine, architecture, input, distance, threshold, calibration, training, null, null);
     }
 
     private static void require(Object value, String field) {
@@ -144,7 +170,7 @@ public record ModelCard(
     public static ModelCard describe(EmbeddingNet net) {
         Objects.requireNonNull(net, "net");
         return new ModelCard(FORMAT_VERSION, Library.current(), EngineInfo.current(), Architecture.of(net),
-                Input.of(net), net.isNormalize() ? "cosine" : "l2", null, null, null, null);
+                Input.of(net), net.isNormalize() ? "cosine" : "l2", null, null, null, null, null);
     }
 
     /**
@@ -157,7 +183,7 @@ public record ModelCard(
         }
         // a threshold is on the old distance's score scale: it does not carry over
         return new ModelCard(formatVersion, library, engine, architecture, input, distanceName, null, null, training,
-                parameterFile);
+                parameterFile, attributes);
     }
 
     /** Returns a copy comparing embeddings with {@code distance} (its {@link Distance#name()}). */
@@ -171,13 +197,14 @@ public record ModelCard(
      */
     public ModelCard withThreshold(Double newThreshold) {
         return new ModelCard(formatVersion, library, engine, architecture, input, distance, newThreshold, null, training,
-                parameterFile);
+                parameterFile, attributes);
     }
 
     /** Returns a copy with the calibration and its threshold ({@code null} removes both). */
     public ModelCard withCalibration(ThresholdCalibration newCalibration) {
         return new ModelCard(formatVersion, library, engine, architecture, input, distance,
-                newCalibration == null ? null : newCalibration.threshold(), newCalibration, training, parameterFile);
+                newCalibration == null ? null : newCalibration.threshold(), newCalibration, training, parameterFile,
+                attributes);
     }
 
     /**
@@ -196,13 +223,13 @@ public record ModelCard(
         Input fitted = new Input(i.channels(), i.height(), i.width(), i.mean(), i.std(), i.colour(), preprocessing.fit(),
                 i.normalization());
         return new ModelCard(formatVersion, library, engine, architecture, fitted, distance, threshold, calibration,
-                training, parameterFile);
+                training, parameterFile, attributes);
     }
 
     /** Returns a copy with the given training provenance ({@code null} removes it). */
     public ModelCard withTraining(TrainingProvenance provenance) {
         return new ModelCard(formatVersion, library, engine, architecture, input, distance, threshold, calibration, provenance,
-                parameterFile);
+                parameterFile, attributes);
     }
 
     /**
@@ -211,7 +238,17 @@ public record ModelCard(
      */
     public ModelCard withParameterFile(FileDigest file) {
         return new ModelCard(formatVersion, library, engine, architecture, input, distance, threshold, calibration, training,
-                file);
+                file, attributes);
+    }
+
+    /**
+     * Returns a copy listing the attributes of {@code classifier} ({@code null} removes them);
+     * {@code EmbeddingModel.withAttributes} sets it, so that a saved card says what
+     * {@code attributes.json} beside it answers.
+     */
+    public ModelCard withAttributes(io.github.dml4j.attributes.AttributeClassifier classifier) {
+        return new ModelCard(formatVersion, library, engine, architecture, input, distance, threshold, calibration, training,
+                parameterFile, classifier == null ? null : Attribute.of(classifier));
     }
 
     /**
@@ -417,6 +454,51 @@ public record ModelCard(
          */
         public static FileDigest of(Path file) throws IOException {
             return new FileDigest(file.getFileName().toString(), Files.size(file), FileDigests.sha256(file));
+        }
+    }
+
+    /**
+     * An attribute the model answers, as its card lists it.
+     *
+     * @param name the attribute's name
+     * @param kind {@code binary} or {@code categorical}
+     * @param categories the category names, in the order of the classifier's outputs
+     * @param threshold the probability at or above which a binary attribute is present; null for
+     *     a categorical one (its most probable category is chosen)
+     * @param source where the classifier comes from: {@code probe} (fitted on frozen embeddings)
+     *     or {@code multitask} (trained with the network)
+     */
+    public record Attribute(String name, String kind, List<String> categories, Double threshold, String source) {
+
+        /** Validates the name, the kind, the categories and the source, and copies the categories. */
+        public Attribute {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("A model card attribute needs a name.");
+            }
+            if (!"binary".equals(kind) && !"categorical".equals(kind)) {
+                throw new IllegalArgumentException("The kind of attribute '" + name + "' must be binary or categorical,"
+                        + " got " + kind + ".");
+            }
+            if (categories == null || categories.size() < 2) {
+                throw new IllegalArgumentException("Attribute '" + name + "' needs two or more categories, got "
+                        + categories + ".");
+            }
+            categories = List.copyOf(categories);
+            if (!"probe".equals(source) && !"multitask".equals(source)) {
+                throw new IllegalArgumentException("The source of attribute '" + name + "' must be probe or multitask,"
+                        + " got " + source + ".");
+            }
+        }
+
+        /** The attributes of a classifier, in order, with their thresholds and its source. */
+        public static List<Attribute> of(io.github.dml4j.attributes.AttributeClassifier classifier) {
+            List<Attribute> out = new ArrayList<>();
+            for (io.github.dml4j.data.AttributeTable.Attribute a : classifier.attributes()) {
+                boolean binary = a.kind() == io.github.dml4j.data.AttributeTable.Kind.BINARY;
+                out.add(new Attribute(a.name(), a.kind().name().toLowerCase(Locale.ROOT), a.categories(),
+                        binary ? classifier.threshold(a.name()) : null, classifier.source().key()));
+            }
+            return List.copyOf(out);
         }
     }
 

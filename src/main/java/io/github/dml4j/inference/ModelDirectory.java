@@ -140,6 +140,10 @@ public final class ModelDirectory {
     private static AttributeClassifier readAttributes(Path root, ModelCard card) throws IOException {
         Path file = root.resolve(AttributeClassifier.FILE_NAME);
         if (!Files.isRegularFile(file)) {
+            if (card.attributes() != null && !card.attributes().isEmpty()) {
+                throw new ModelLoadException(file, "The model card lists attributes " + card.attributes().stream()
+                        .map(ModelCard.Attribute::name).toList() + ", but " + file + " is missing.");
+            }
             return null;
         }
         AttributeClassifier attributes;
@@ -152,6 +156,11 @@ public final class ModelDirectory {
             throw new ModelLoadException(file, "The attribute classifier " + file + " takes embeddings of "
                     + attributes.inputSize() + " values, but the model's are " + card.architecture().embeddingSize()
                     + " long.");
+        }
+        // cards written before attributes were recorded list none; a card that lists them must agree
+        if (card.attributes() != null && !card.attributes().equals(ModelCard.Attribute.of(attributes))) {
+            throw new ModelLoadException(file, "The attribute classifier " + file + " answers "
+                    + ModelCard.Attribute.of(attributes) + ", but the model card lists " + card.attributes() + ".");
         }
         return attributes;
     }
@@ -286,6 +295,9 @@ public final class ModelDirectory {
             move(cardFile, target.resolve(ModelCard.FILE_NAME));
             if (model.attributeClassifier().isPresent()) {
                 model.attributeClassifier().get().save(target.resolve(AttributeClassifier.FILE_NAME));
+            } else if (replacing) {
+                // the replaced model's classifier read the old network's embeddings
+                Files.deleteIfExists(target.resolve(AttributeClassifier.FILE_NAME));
             }
         } finally {
             deleteRecursively(temp);

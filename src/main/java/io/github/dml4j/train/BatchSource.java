@@ -2,12 +2,14 @@ package io.github.dml4j.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.github.dml4j.data.AttributeTable;
 import io.github.dml4j.data.ImageSource;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.head.BatchLayout;
 import io.github.dml4j.provenance.SamplingSettings;
 
 import java.util.Iterator;
+import java.util.List;
 
 /**
  * Where {@link MetricTrainer} gets its batches from: what their records are (the
@@ -80,4 +82,13 @@ public interface BatchSource {
 
     /** The sampler and its settings, for the model card. */
     SamplingSettings sampling();
+
+    /**
+     * The attributes whose (B, A) label matrix the batches carry after their class labels, in
+     * the order of its columns ({@link AttributeBatches}); empty (the default) for batches
+     * without attribute labels.
+     */
+    default List<AttributeTable.Attribute> attributes() {
+        return List.of();
+    }
 }

@@ -178,6 +178,7 @@ public final class MetricTrainer {
                     + ": build the batch source with the network's getPixelNormalization().");
         }
         head.checkLayout(source.layout());
+        head.checkAttributes(source.attributes());
         BatchChecks.checkCanLearn(head, source);
         AllocatorAdvice.adviseOnce(LOGGER);
         initialize();
@@ -238,6 +239,8 @@ public final class MetricTrainer {
             it.next();
         }
         Prefetcher ahead = new Prefetcher(source, it, prefetchBatches);
+        double attributeLossSum = 0; // a multi-task head's attribute part, for the log only
+        int attributeBatches = 0;
         for (int bi = run.batchInEpoch; ahead.hasNext(); bi++) {
             long[] indices = ahead.next();
             long step = run.step + 1;
@@ -252,6 +255,10 @@ public final class MetricTrainer {
                     predictions = trainer.forward(data, labels);
                     NDArray loss = predictions.get(0);
                     value = loss.getFloat();
+                    if (predictions.size() > 2) {
+                        attributeLossSum += predictions.get(2).getFloat();
+                        attributeBatches++;
+                    }
                     if (!Float.isFinite(value)) {
                         run.epochSeconds += (System.nanoTime() - segmentStart) / 1e9;
                         throw diverged(run, e + 1, bi + 1, step, value);
@@ -293,8 +300,10 @@ public final class MetricTrainer {
         EpochResult r = new EpochResult(e + 1, run.epochBatches == 0 ? Double.NaN : run.epochLossSum / run.epochBatches,
                 run.epochBatches, run.epochImages, run.epochSeconds);
         run.epochs.add(r);
-        LOGGER.info("Epoch {}/{}: mean loss {}, {} images/s", r.epoch(), epochs,
+        LOGGER.info("Epoch {}/{}: mean loss {}{}, {} images/s", r.epoch(), epochs,
                 String.format(Locale.ROOT, "%.5f", r.meanLoss()),
+                attributeBatches == 0 ? "" : String.format(Locale.ROOT, " (attributes %.5f)",
+                        attributeLossSum / attributeBatches),
                 String.format(Locale.ROOT, "%.0f", r.imagesPerSecond()));
         run.epoch = e + 1;
         run.batchInEpoch = 0;

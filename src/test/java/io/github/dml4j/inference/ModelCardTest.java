@@ -109,7 +109,18 @@ class ModelCardTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             ModelCard plain = ModelCard.describe(TestModels.smallNet(manager));
             assertNull(plain.parameterFile());
-            assertTrue(plain.toJson().endsWith("\"parameterFile\": null\n}"), plain.toJson());
+            assertTrue(plain.toJson().endsWith("\"parameterFile\": null,\n  \"attributes\": null\n}"), plain.toJson());
+            // the attributes section round-trips, and is refused when it names an attribute twice
+            ModelCard.Attribute smile = new ModelCard.Attribute("smiling", "binary", List.of("0", "1"), 0.5,
+                    "multitask");
+            ModelCard listed = new ModelCard(plain.formatVersion(), plain.library(), plain.engine(),
+                    plain.architecture(), plain.input(), plain.distance(), null, null, null, null, List.of(smile));
+            assertEquals(listed, ModelCard.fromJson(listed.toJson()));
+            assertEquals(List.of(smile), listed.withDistance("l2").withThreshold(0.3).attributes());
+            IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> new ModelCard(
+                    plain.formatVersion(), plain.library(), plain.engine(), plain.architecture(), plain.input(),
+                    plain.distance(), null, null, null, null, List.of(smile, smile)));
+            assertEquals("The model card lists attribute 'smiling' twice.", twice.getMessage());
             Path params = temp.resolve(EmbeddingModel.PARAMETER_FILE);
             java.nio.file.Files.write(params, new byte[] {1, 2, 3});
             ModelCard.FileDigest digest = ModelCard.FileDigest.of(params);

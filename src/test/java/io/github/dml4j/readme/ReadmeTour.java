@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.optimizer.Optimizer;
+import io.github.dml4j.attributes.AttributeHead;
 import io.github.dml4j.attributes.AttributeProbes;
 import io.github.dml4j.attributes.AttributeReport;
 import io.github.dml4j.backbone.ConvNet;
@@ -56,6 +57,8 @@ import io.github.dml4j.miner.TripletMarginMiner;
 import io.github.dml4j.provenance.TrainingHistory;
 import io.github.dml4j.provenance.TrainingProvenance;
 import io.github.dml4j.sampler.BalancedPairSampler;
+import io.github.dml4j.train.AttributeBatches;
+import io.github.dml4j.train.BatchSource;
 import io.github.dml4j.train.ClassBatches;
 import io.github.dml4j.train.MetricTrainer;
 import io.github.dml4j.train.OptimizerType;
@@ -234,6 +237,31 @@ final class ReadmeTour {
         }
         try (EmbeddingModel model = EmbeddingModel.load(Path.of("face-attribute-model"))) {
             Map<String, Map<String, Float>> p = model.attributes(image); // {Eyeglasses={0=0.97, 1=0.03}, ...}
+        }
+    }
+
+    /** Identity and attributes trained together, the attribute layer exported with the network. */
+    void multitask(EmbeddingNet net, IdentityImages faces, AttributeLabels labels, int[] trainIdentities,
+                   int[] trainImages) throws Exception {
+        IdentityImages train = faces.selectIdentities(trainIdentities);
+        AttributeLabels trainLabels = labels.select(trainImages);     // the training images' attributes only
+        MetricHead head = MetricHead.builder()
+                .setEmbeddingNet(net)
+                .setLoss(TripletMarginLoss.builder().optMargin(0.2f).build())
+                .optAttributeHead(AttributeHead.builder()
+                        .setAttributes(trainLabels.attributes())
+                        .optClassWeights(trainLabels)                  // balanced, as the probes
+                        .optTaskWeights(1.0).optTaskWeight("smiling", 2.0)
+                        .build())
+                .build();
+        BatchSource batches = AttributeBatches.builder()              // adds the (B, A) labels, -1 = missing
+                .setBatches(ClassBatches.builder().setImages(train.images())
+                        .setNormalization(net.getPixelNormalization()).optM(4).optBatchSize(64).build())
+                .setAttributes(trainLabels)
+                .build();
+        MetricTrainer.builder().setHead(head).optEpochs(20).build().fit(batches);
+        try (EmbeddingModel model = EmbeddingModel.of(net).withAttributes(head.getAttributeHead().toClassifier())) {
+            model.save(Path.of("face-multitask-model"));  // the network + attributes.json; the card lists them
         }
     }
 

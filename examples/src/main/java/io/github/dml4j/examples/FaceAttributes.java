@@ -3,6 +3,7 @@ package io.github.dml4j.examples;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
 import io.github.dml4j.attributes.AttributeClassifier;
+import io.github.dml4j.attributes.AttributeHead;
 import io.github.dml4j.attributes.AttributeProbe;
 import io.github.dml4j.attributes.AttributeProbes;
 import io.github.dml4j.attributes.AttributeReport;
@@ -17,13 +18,20 @@ import io.github.dml4j.data.IdentityFolder;
 import io.github.dml4j.data.IdentityImages;
 import io.github.dml4j.data.ImageAugmentation;
 import io.github.dml4j.data.ImagePreprocessing;
+import io.github.dml4j.data.PairGenerator;
+import io.github.dml4j.data.PairList;
 import io.github.dml4j.data.PixelNormalization;
 import io.github.dml4j.datasets.SyntheticIdentities;
+import io.github.dml4j.eval.PairScores;
+import io.github.dml4j.eval.VerificationMetrics;
+import io.github.dml4j.eval.VerificationReport;
 import io.github.dml4j.head.MetricHead;
 import io.github.dml4j.inference.EmbeddingModel;
 import io.github.dml4j.inference.ModelCard;
 import io.github.dml4j.loss.CenterLoss;
 import io.github.dml4j.provenance.TrainingHistory;
+import io.github.dml4j.train.AttributeBatches;
+import io.github.dml4j.train.BatchSource;
 import io.github.dml4j.train.ClassBatches;
 import io.github.dml4j.train.MetricTrainer;
 import java.io.BufferedWriter;
@@ -52,6 +60,13 @@ import picocli.CommandLine.Option;
  * MLP) with cross-validation folds split by identity; prints a per-attribute table, writes a bar
  * chart of balanced accuracy per attribute, and saves the probes beside the model. Without
  * {@code --data} it runs on generated faces and their attributes.
+ *
+ * <p>With {@code --multitask} it also trains a multi-task model (the same identity loss plus an
+ * attribute head, {@link AttributeHead}) on the same training identities, seed and steps, and
+ * compares the two on the held-out identities: verification 10-fold accuracy of each, and per
+ * attribute the balanced accuracy of the probes on the identity model's embeddings against the
+ * multi-task model's own attribute layer (and probes on its embeddings). The multi-task model is
+ * saved with its attribute layer as {@code attributes.json}.
  */
 @Command(name = "FaceAttributes", mixinStandardHelpOptions = true,
         description = "Fits attribute probes on the embeddings of an identity model and reports per-attribute metrics.")
@@ -136,6 +151,24 @@ public final class FaceAttributes implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--multitask", description = "Also train a multi-task model (identity loss + attribute losses) on"
+            + " the same identities and compare it with the identity model on the held-out identities.")
+    boolean multitask;
+
+    @Option(names = "--task-weight", defaultValue = "1.0", description = "With --multitask: the weight of every"
+            + " attribute loss against the identity loss (default ${DEFAULT-VALUE}).")
+    double taskWeight;
+
+    @Option(names = "--multitask-out", defaultValue = "target/attribute-multitask-model", description = "Where the"
+            + " multi-task model and its attribute layer (attributes.json) are saved (default ${DEFAULT-VALUE}).")
+    Path multitaskOut;
+
+    /** Verification folds of the comparison, as LFW's protocol (fewer when the held-out identities are few). */
+    private static final int VERIFICATION_FOLDS = 10;
+
+    /** Matched and as many mismatched pairs per verification fold at most, as FaceVerification's default. */
+    private static final int PAIRS_PER_FOLD = 300;
+
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
@@ -174,6 +207,7 @@ public final class FaceAttributes implements Callable<Integer> {
             IdentityImages probed;
             AttributeLabels probedLabels;
             EmbeddingModel identityModel;
+            EmbeddingModel multitaskModel = null;
             Map<String, Object> summary = new LinkedHashMap<>();
             if (loaded != null) {
                 probed = all;
@@ -192,7 +226,12 @@ public final class FaceAttributes implements Callable<Integer> {
                 }
                 System.out.printf(Locale.ROOT, "Identity model trained on %d identities; probes on %d others%n",
                         parts[0].length, parts[1].length);
-                identityModel = train(train, preprocessing, summary);
+                identityModel = train(train, preprocessing, summary, null);
+                if (multitask) {
+                    // attribute labels of the training identities only; the held-out ones are never seen
+                    AttributeLabels trainLabels = labels.select(imagesOf(all, parts[0]));
+                    multitaskModel = train(train, preprocessing, summary, trainLabels);
+                }
             }
 
             // 3. embeddings of the probed identities, probes cross-validated by identity
@@ -222,9 +261,14 @@ public final class FaceAttributes implements Callable<Integer> {
             if (loaded == null) {
                 identityModel.save(out);
             }
-            Path saved = (loaded == null ? out : model).resolve(AttributeClassifier.FILE_NAME);
-            classifier.save(saved);
-            System.out.println("Probes saved to " + saved.toAbsolutePath());
+            Path modelDir = loaded == null ? out : model;
+            try (EmbeddingModel withProbes = identityModel.withAttributes(classifier)) {
+                withProbes.save(modelDir); // the card lists the attributes
+            }
+            System.out.println("Probes saved to " + modelDir.resolve(AttributeClassifier.FILE_NAME).toAbsolutePath());
+            if (multitaskModel != null) {
+                compare(identityModel, multitaskModel, probed, rows, probedLabels, report, probes, summary);
+            }
 
             summary.put("probe", hidden == 0 ? "linear" : "mlp" + hidden);
             summary.put("probed_identities", probed.numIdentities());
@@ -234,6 +278,9 @@ public final class FaceAttributes implements Callable<Integer> {
             if (loaded == null) {
                 identityModel.close();
             }
+            if (multitaskModel != null) {
+                multitaskModel.close();
+            }
         } finally {
             if (loaded != null) {
                 loaded.close();
@@ -242,9 +289,110 @@ public final class FaceAttributes implements Callable<Integer> {
         return 0;
     }
 
-    /** Trains the identity model on {@code train} as FaceVerification does, with its augmentation. */
-    private EmbeddingModel train(IdentityImages train, ImagePreprocessing preprocessing, Map<String, Object> summary)
-            throws Exception {
+    /**
+     * The multi-task model against the identity model on the held-out identities: verification
+     * k-fold accuracy of both, and per attribute the balanced accuracy of the probes on the
+     * identity model's embeddings, of the multi-task model's attribute layer and of probes on
+     * the multi-task embeddings; prints a table, adds the figures to the summary, saves the
+     * multi-task model with its attribute layer.
+     */
+    private void compare(EmbeddingModel identityModel, EmbeddingModel multitaskModel, IdentityImages probed,
+                         float[][] identityRows, AttributeLabels probedLabels, AttributeReport probeReport,
+                         AttributeProbes probes, Map<String, Object> summary) throws Exception {
+        PairList pairs = verificationPairs(probed);
+        VerificationReport identityVerification;
+        VerificationReport multitaskVerification;
+        float[][] multitaskRows;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            identityVerification = verify(identityModel, manager, probed, pairs);
+            multitaskVerification = verify(multitaskModel, manager, probed, pairs);
+            multitaskRows = Retrieval.rows(multitaskModel.embed(manager, probed.images()));
+        }
+        AttributeClassifier head = multitaskModel.attributeClassifier().orElseThrow();
+        AttributeReport headReport = head.evaluate(multitaskRows, probedLabels);
+        AttributeReport multitaskProbeReport = probes.crossValidate(multitaskRows, probed.images().labels(),
+                probedLabels);
+        int k = identityVerification.folds();
+        System.out.printf(Locale.ROOT, "%nIdentity model vs multi-task model (task weight %s) on %d held-out identities,"
+                + " %,d pairs in %d folds:%n", taskWeight, probed.numIdentities(), pairs.size(), k);
+        System.out.printf(Locale.ROOT, "  verification %d-fold accuracy: identity %.4f +- %.4f, multi-task %.4f +- %.4f"
+                + " (difference %+.4f)%n", k, identityVerification.kFoldMean(), identityVerification.kFoldStd(),
+                multitaskVerification.kFoldMean(), multitaskVerification.kFoldStd(),
+                multitaskVerification.kFoldMean() - identityVerification.kFoldMean());
+        System.out.println("  balanced accuracy per attribute:");
+        System.out.printf(Locale.ROOT, "  %-16s %14s %16s %16s%n", "attribute", "probe (identity)", "multi-task head",
+                "probe (multi-task)");
+        Map<String, Double> probeBa = balancedAccuracies(probeReport);
+        Map<String, Double> headBa = balancedAccuracies(headReport);
+        Map<String, Double> mtProbeBa = balancedAccuracies(multitaskProbeReport);
+        for (String name : headBa.keySet()) {
+            System.out.printf(Locale.ROOT, "  %-16s %16s %16.4f %18s%n", name, format(probeBa.get(name)),
+                    headBa.get(name), format(mtProbeBa.get(name)));
+        }
+        summary.put("task_weight", taskWeight);
+        summary.put("identity_verification_" + k + "fold_accuracy", round(identityVerification.kFoldMean()));
+        summary.put("multitask_verification_" + k + "fold_accuracy", round(multitaskVerification.kFoldMean()));
+        headBa.forEach((name, ba) -> summary.put("multitask_" + name + "_balanced_accuracy", round(ba)));
+        summary.put("multitask_mean_balanced_accuracy", round(headReport.attributes().stream()
+                .mapToDouble(AttributeScores::balancedAccuracy).average().orElse(Double.NaN)));
+        mtProbeBa.forEach((name, ba) -> summary.put("multitask_probe_" + name + "_balanced_accuracy", round(ba)));
+        multitaskModel.save(multitaskOut);
+        System.out.println("Multi-task model saved to " + multitaskOut.toAbsolutePath() + " with its attribute layer ("
+                + AttributeClassifier.FILE_NAME + ")");
+    }
+
+    /** Matched and mismatched pairs of the held-out identities in up to 10 identity-disjoint folds. */
+    private PairList verificationPairs(IdentityImages part) {
+        int withPairs = (int) IntStream.range(0, part.numIdentities()).filter(l -> part.imageCount(l) >= 2).count();
+        int k = Math.min(VERIFICATION_FOLDS, withPairs / 2);
+        if (k < 2) {
+            throw OptionChecks.error(this, "The " + part.numIdentities() + " held-out identities give fewer than two"
+                    + " verification folds: raise --identities or --probe-share.");
+        }
+        // the fold with the fewest identities bounds the pairs every fold can give
+        long[] counts = IntStream.range(0, part.numIdentities()).filter(l -> part.imageCount(l) >= 2)
+                .mapToLong(part::imageCount).sorted().toArray();
+        long matched = 0;
+        long mismatched = 0;
+        long imagesSoFar = 0;
+        for (int i = 0; i < withPairs / k; i++) {
+            matched += counts[i] * (counts[i] - 1) / 2;
+            mismatched += imagesSoFar * counts[i];
+            imagesSoFar += counts[i];
+        }
+        int pairs = (int) Math.max(1, Math.min(PAIRS_PER_FOLD, Math.min(matched, mismatched) / 2));
+        return PairGenerator.builder().setPairsPerFold(pairs).optFolds(k).optSeed(seed + 1).build().generate(part);
+    }
+
+    /** Verification of the pairs on embeddings averaged with the mirror image's, as FaceVerification. */
+    private static VerificationReport verify(EmbeddingModel model, NDManager manager, IdentityImages part,
+                                             PairList pairs) {
+        float[] scores = PairScores.score(model.embed(manager, part.images(), true), pairs.first(), pairs.second(),
+                model.distance());
+        double[] s = new double[scores.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = scores[i];
+        }
+        return VerificationMetrics.builder().build().evaluate(s, pairs.same(), pairs.foldIds());
+    }
+
+    private static Map<String, Double> balancedAccuracies(AttributeReport report) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        report.attributes().forEach(a -> out.put(a.name(), a.balancedAccuracy()));
+        return out;
+    }
+
+    private static String format(Double v) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    /**
+     * Trains the identity model on {@code train} as FaceVerification does, with its augmentation;
+     * with {@code attributeLabels} (the training images' labels) a multi-task model with an
+     * attribute head, its attribute layer returned as the model's attribute classifier.
+     */
+    private EmbeddingModel train(IdentityImages train, ImagePreprocessing preprocessing, Map<String, Object> summary,
+                                 AttributeLabels attributeLabels) throws Exception {
         PixelNormalization normalization = PixelNormalization.estimate(train.images());
         EmbeddingNet net = EmbeddingNet.builder()
                 .setBackbone(new ConvNet(new int[] {16, 32, 64, 128}, 64))
@@ -252,7 +400,18 @@ public final class FaceAttributes implements Callable<Integer> {
                 .optNormalize(true)
                 .optPixelNormalization(normalization)
                 .build();
-        MetricHead metricHead = head.build(net, train.numIdentities(), CenterLoss.CenterUpdate.WEN);
+        MetricHead.Builder headBuilder = head.configure(net, train.numIdentities(), CenterLoss.CenterUpdate.WEN);
+        AttributeHead attributeHead = null;
+        if (attributeLabels != null) {
+            AttributeHead.Builder ab = AttributeHead.builder().setAttributes(attributeLabels.attributes())
+                    .optTaskWeights(taskWeight);
+            if (classWeighting == ClassWeighting.BALANCED) {
+                ab.optClassWeights(attributeLabels);
+            }
+            attributeHead = ab.build();
+            headBuilder.optAttributeHead(attributeHead);
+        }
+        MetricHead metricHead = headBuilder.build();
         MetricTrainer trainer = MetricTrainer.builder().setHead(metricHead).optEpochs(epochs)
                 .optLearningRate(learningRate).optSeed(seed).build();
         int size = preprocessing.height();
@@ -264,8 +423,11 @@ public final class FaceAttributes implements Callable<Integer> {
                 .optContrast(0.85, 1.15)
                 .optSeed(seed)
                 .build();
-        ClassBatches batches = ClassBatches.builder().setImages(train.images()).setNormalization(normalization)
+        BatchSource batches = ClassBatches.builder().setImages(train.images()).setNormalization(normalization)
                 .optM(m).optBatchSize(batchSize).optSeed(seed).optAugmentation(augmentation).build();
+        if (attributeLabels != null) {
+            batches = AttributeBatches.builder().setBatches(batches).setAttributes(attributeLabels).build();
+        }
         System.out.printf(Locale.ROOT, "Training %s on %,d images for %d epochs%n", metricHead.describe(),
                 train.size(), epochs);
         trainer.initialize();
@@ -274,7 +436,13 @@ public final class FaceAttributes implements Callable<Integer> {
                 history.trainImagesPerSecond());
         summary.put("head", head.name());
         summary.put("train_identities", train.numIdentities());
-        return EmbeddingModel.of(net, ModelCard.describe(net).withPreprocessing(preprocessing));
+        EmbeddingModel trained = EmbeddingModel.of(net, ModelCard.describe(net).withPreprocessing(preprocessing));
+        if (attributeHead == null) {
+            return trained;
+        }
+        try (trained) {
+            return trained.withAttributes(attributeHead.toClassifier());
+        }
     }
 
     /** Identities shuffled by the seed: {training labels, probed labels}, each sorted. */
@@ -379,6 +547,9 @@ public final class FaceAttributes implements Callable<Integer> {
                 .atLeast("--folds", folds, 2, "each fold's images are predicted by probes fitted on the others")
                 .atLeast("--hidden", hidden, 0)
                 .positive("--c", c)
+                .require(taskWeight >= 0 && Double.isFinite(taskWeight), "--task-weight must be a finite number >= 0")
+                .require(!multitask || model == null, "--multitask trains both models; it cannot be combined with"
+                        + " --model")
                 .require(attributes == null || data != null, "--attributes labels the images of --data; give --data"
                         + " as well");
         if (model == null) {

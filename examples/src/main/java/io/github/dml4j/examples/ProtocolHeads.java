@@ -28,31 +28,31 @@ enum ProtocolHeads {
 
     /** Builds this head on {@code net}; {@code numClasses} is used by the losses with class parameters. */
     MetricHead build(EmbeddingNet net, int numClasses, CenterLoss.CenterUpdate centerUpdate) {
+        return configure(net, numClasses, centerUpdate).build();
+    }
+
+    /** The head's builder with this loss and miner set, for more options (e.g. an attribute head). */
+    MetricHead.Builder configure(EmbeddingNet net, int numClasses, CenterLoss.CenterUpdate centerUpdate) {
         MetricHead.Builder head = MetricHead.builder().setEmbeddingNet(net);
         return switch (this) {
             case triplet -> head
                     .setLoss(TripletMarginLoss.builder().optMargin(0.2f).build())
-                    .optMiner(TripletMarginMiner.builder().optMargin(0.2f).optType(TripletMarginMiner.Type.SEMIHARD).build())
-                    .build();
+                    .optMiner(TripletMarginMiner.builder().optMargin(0.2f).optType(TripletMarginMiner.Type.SEMIHARD).build());
             case contrastive -> head
                     .setLoss(ContrastiveLoss.builder().optPosMargin(0f).optNegMargin(1f).build())
-                    .optMiner(PairMarginMiner.builder().optPosMargin(0f).optNegMargin(1f).build())
-                    .build();
+                    .optMiner(PairMarginMiner.builder().optPosMargin(0f).optNegMargin(1f).build());
             case multisim -> head
                     .setLoss(MultiSimilarityLoss.builder().optAlpha(2f).optBeta(50f).optBase(0.5f).build())
-                    .optMiner(MultiSimilarityMiner.builder().optEpsilon(0.1f).build())
-                    .build();
+                    .optMiner(MultiSimilarityMiner.builder().optEpsilon(0.1f).build());
             case arcface -> head
                     .setLoss(ArcFaceLoss.builder().setNumClasses(numClasses).optMargin(28.6f).optScale(64f)
-                            .optLearningRateMultiplier(10f).build())
-                    .build();
+                            .optLearningRateMultiplier(10f).build());
             case center -> head
                     .setLoss(MultipleLosses.builder()
                             .addLoss(SoftmaxLoss.builder().setNumClasses(numClasses).build())
                             .addLoss(CenterLoss.builder().setNumClasses(numClasses).optAlpha(0.5f)
                                     .optCenterUpdate(centerUpdate).build(), 0.01f)
-                            .build())
-                    .build();
+                            .build());
         };
     }
 }

@@ -3,10 +3,15 @@ package io.github.dml4j.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.modality.cv.ImageFactory;
 import io.github.dml4j.attributes.AttributeClassifier;
+import io.github.dml4j.inference.EmbeddingModel;
+import io.github.dml4j.inference.ModelCard;
 import io.github.dml4j.datasets.SyntheticIdentities;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +48,36 @@ class FaceAttributesTest {
         assertRefused("--identities must be at least 10", "--identities", "6");
         assertRefused("--c must be positive", "--c", "0");
         assertRefused("--model /no/such/model: no such directory", "--model", "/no/such/model");
+        assertRefused("--task-weight must be a finite number >= 0", "--multitask", "--task-weight", "-1");
+        assertRefused("--multitask trains both models; it cannot be combined with --model", "--multitask", "--model",
+                dir.toString());
+    }
+
+    @Test
+    void tinyMultitaskRunComparesBothModelsAndSavesTheAttributeLayer() throws Exception {
+        Path out = dir.resolve("mt-identity");
+        Path multitaskOut = dir.resolve("mt-model");
+        ExampleRun r = ExampleRun.of(new FaceAttributes(), "--multitask", "--identities", "12",
+                "--images-per-identity", "4", "--size", "32", "--epochs", "1", "--m", "2", "--batch-size", "8",
+                "--folds", "2", "--probe-share", "0.5", "--out", out.toString(), "--multitask-out",
+                multitaskOut.toString(), "--plots", dir.resolve("mt-plots").toString());
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.out().contains("+ attributes [eyeglasses, beard,"), r::toString);
+        assertTrue(r.out().contains("verification 3-fold accuracy: identity "), r::toString);
+        assertTrue(r.out().contains("\"multitask_smiling_balanced_accuracy\""), r::toString);
+        assertTrue(r.out().contains("\"identity_verification_3fold_accuracy\""), r::toString);
+        assertTrue(Files.readString(multitaskOut.resolve(AttributeClassifier.FILE_NAME))
+                .contains("\"source\":\"multitask\""));
+        ModelCard card = ModelCard.read(multitaskOut.resolve(ModelCard.FILE_NAME));
+        assertEquals(10, card.attributes().size());
+        assertTrue(card.attributes().stream().allMatch(a -> a.source().equals("multitask")), card::toString);
+        assertEquals("probe", ModelCard.read(out.resolve(ModelCard.FILE_NAME)).attributes().get(0).source());
+        try (EmbeddingModel model = EmbeddingModel.load(multitaskOut)) {
+            Path image = Files.list(folder.resolve("id_0000")).sorted().findFirst().orElseThrow();
+            Map<String, Map<String, Float>> p = model.attributes(ImageFactory.getInstance().fromFile(image));
+            assertEquals(card.attributes().stream().map(ModelCard.Attribute::name).toList(), List.copyOf(p.keySet()));
+            assertEquals(1.0, p.get("smiling").values().stream().mapToDouble(Float::doubleValue).sum(), 1e-5);
+        }
     }
 
     @Test
