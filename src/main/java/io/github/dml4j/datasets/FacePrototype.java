@@ -174,6 +174,11 @@ final class FacePrototype {
         return jaw;
     }
 
+    /** The mouth's own curve (face units, positive lifting its corners), before an expression's smile. */
+    double mouthCurve() {
+        return mouthCurve;
+    }
+
     /** The hair colour's index in {@link #HAIR_COLOURS}; gray images have 0 (dark) or 3 (light) only. */
     int hairShade() {
         return hairShade;

@@ -152,7 +152,8 @@ public final class FaceAttributes implements Callable<Integer> {
     long seed;
 
     @Option(names = "--multitask", description = "Also train a multi-task model (identity loss + attribute losses) on"
-            + " the same identities and compare it with the identity model on the held-out identities.")
+            + " the same identities and compare it with the identity model on the held-out identities; both then train"
+            + " without horizontal flips, which would swap the left and right of head_turn and lighting.")
     boolean multitask;
 
     @Option(names = "--task-weight", defaultValue = "1.0", description = "With --multitask: the weight of every"
@@ -415,9 +416,11 @@ public final class FaceAttributes implements Callable<Integer> {
         MetricTrainer trainer = MetricTrainer.builder().setHead(metricHead).optEpochs(epochs)
                 .optLearningRate(learningRate).optSeed(seed).build();
         int size = preprocessing.height();
+        // a flip swaps the left and right of head_turn and lighting: with --multitask both models
+        // train without it, so that the attribute layer is not taught both sides for one image
         ImageAugmentation augmentation = ImageAugmentation.builder()
                 .optRandomCrop(Math.max(1, size / 16))
-                .optHorizontalFlip(0.5)
+                .optHorizontalFlip(multitask ? 0 : 0.5)
                 .optRotation(8)
                 .optBrightness(0.85, 1.15)
                 .optContrast(0.85, 1.15)
