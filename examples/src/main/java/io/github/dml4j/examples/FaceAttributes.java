@@ -160,6 +160,10 @@ public final class FaceAttributes implements Callable<Integer> {
             + " attribute loss against the identity loss (default ${DEFAULT-VALUE}).")
     double taskWeight;
 
+    @Option(names = "--attribute-lr", defaultValue = "1", description = "With --multitask: the attribute layer's"
+            + " learning rate as a multiple of --lr (default ${DEFAULT-VALUE}).")
+    float attributeLr;
+
     @Option(names = "--multitask-out", defaultValue = "target/attribute-multitask-model", description = "Where the"
             + " multi-task model and its attribute layer (attributes.json) are saved (default ${DEFAULT-VALUE}).")
     Path multitaskOut;
@@ -331,6 +335,7 @@ public final class FaceAttributes implements Callable<Integer> {
                     headBa.get(name), format(mtProbeBa.get(name)));
         }
         summary.put("task_weight", taskWeight);
+        summary.put("attribute_lr", attributeLr);
         summary.put("identity_verification_" + k + "fold_accuracy", round(identityVerification.kFoldMean()));
         summary.put("multitask_verification_" + k + "fold_accuracy", round(multitaskVerification.kFoldMean()));
         headBa.forEach((name, ba) -> summary.put("multitask_" + name + "_balanced_accuracy", round(ba)));
@@ -405,7 +410,7 @@ public final class FaceAttributes implements Callable<Integer> {
         AttributeHead attributeHead = null;
         if (attributeLabels != null) {
             AttributeHead.Builder ab = AttributeHead.builder().setAttributes(attributeLabels.attributes())
-                    .optTaskWeights(taskWeight);
+                    .optTaskWeights(taskWeight).optLearningRateMultiplier(attributeLr);
             if (classWeighting == ClassWeighting.BALANCED) {
                 ab.optClassWeights(attributeLabels);
             }
@@ -551,6 +556,7 @@ public final class FaceAttributes implements Callable<Integer> {
                 .atLeast("--hidden", hidden, 0)
                 .positive("--c", c)
                 .require(taskWeight >= 0 && Double.isFinite(taskWeight), "--task-weight must be a finite number >= 0")
+                .positive("--attribute-lr", attributeLr)
                 .require(!multitask || model == null, "--multitask trains both models; it cannot be combined with"
                         + " --model")
                 .require(attributes == null || data != null, "--attributes labels the images of --data; give --data"

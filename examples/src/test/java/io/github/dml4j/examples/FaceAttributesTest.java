@@ -49,6 +49,7 @@ class FaceAttributesTest {
         assertRefused("--c must be positive", "--c", "0");
         assertRefused("--model /no/such/model: no such directory", "--model", "/no/such/model");
         assertRefused("--task-weight must be a finite number >= 0", "--multitask", "--task-weight", "-1");
+        assertRefused("--attribute-lr must be positive, got 0.0", "--multitask", "--attribute-lr", "0");
         assertRefused("--multitask trains both models; it cannot be combined with --model", "--multitask", "--model",
                 dir.toString());
     }
