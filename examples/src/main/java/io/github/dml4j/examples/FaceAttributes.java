@@ -156,11 +156,11 @@ public final class FaceAttributes implements Callable<Integer> {
             + " without horizontal flips, which would swap the left and right of head_turn and lighting.")
     boolean multitask;
 
-    @Option(names = "--task-weight", defaultValue = "1.0", description = "With --multitask: the weight of every"
+    @Option(names = "--task-weight", defaultValue = "0.3", description = "With --multitask: the weight of every"
             + " attribute loss against the identity loss (default ${DEFAULT-VALUE}).")
     double taskWeight;
 
-    @Option(names = "--attribute-lr", defaultValue = "1", description = "With --multitask: the attribute layer's"
+    @Option(names = "--attribute-lr", defaultValue = "10", description = "With --multitask: the attribute layer's"
             + " learning rate as a multiple of --lr (default ${DEFAULT-VALUE}).")
     float attributeLr;
 
