@@ -59,18 +59,8 @@ final class CandidateReservoir {
         }
     }
 
-    /** The score an entry must exceed to be kept (negative infinity until the buffer first fills). */
-    float threshold() {
-        return threshold;
-    }
-
-    /**
-     * Offers one score that the caller found above {@link #threshold()}; the threshold may rise.
-     *
-     * @param v the score
-     * @param row its gallery row
-     */
-    void offer(float v, int row) {
+    /** Appends one score found above the threshold; a full buffer is shrunk first, which may raise it. */
+    private void offer(float v, int row) {
         if (size == values.length) {
             shrink();
             if (!(v > threshold)) {
