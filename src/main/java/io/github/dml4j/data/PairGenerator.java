@@ -119,6 +119,38 @@ public final class PairGenerator {
         return PairList.of(first, second, same, foldIds);
     }
 
+    /**
+     * How many distinct matched pairs, and as many mismatched ones, every one of {@code folds}
+     * folds of {@code images} can give at least, for choosing the pairs per fold before drawing:
+     * {@link #generate(ImageSource)} deals the identities with two or more images round the folds,
+     * so each fold gets at least (their number) / folds of them, and the bound is that of a fold
+     * holding the smallest of them (the singletons it may also get only add mismatched pairs).
+     *
+     * @param images the images, labelled by identity
+     * @param folds the number of folds, at least 1
+     * @return the smaller of the fold's matched and mismatched pair counts; 0 when fewer identities
+     *     than folds have two or more images
+     */
+    public static long pairsEveryFoldCanGive(ImageSource images, int folds) {
+        if (folds < 1) {
+            throw new IllegalArgumentException("The folds must be at least 1, got " + folds + ".");
+        }
+        TreeMap<Integer, Long> counts = new TreeMap<>();
+        for (int label : images.labels()) {
+            counts.merge(label, 1L, Long::sum);
+        }
+        long[] sizes = counts.values().stream().mapToLong(Long::longValue).filter(n -> n >= 2).sorted().toArray();
+        long matched = 0;
+        long mismatched = 0;
+        long imagesSoFar = 0;
+        for (int i = 0; i < sizes.length / folds; i++) {
+            matched += sizes[i] * (sizes[i] - 1) / 2;
+            mismatched += imagesSoFar * sizes[i];
+            imagesSoFar += sizes[i];
+        }
+        return Math.min(matched, mismatched);
+    }
+
     private void checkCapacity(int fold, List<int[]> ids) {
         long matchedCapacity = 0;
         long images = 0;

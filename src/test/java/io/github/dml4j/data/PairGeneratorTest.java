@@ -36,6 +36,29 @@ class PairGeneratorTest {
         return PairGenerator.builder().setPairsPerFold(12).optFolds(5).optSeed(seed).build().generate(images);
     }
 
+    /**
+     * The bound of what every fold can give is that of the smallest identities with pairs: at it,
+     * generation succeeds; past what the smallest fold can actually hold, it fails.
+     */
+    @Test
+    void pairsEveryFoldCanGiveBoundsTheSmallestFold() {
+        // identities of 1 (singleton), 2, 3, 4 and 5 images
+        int[] labels = {0, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4};
+        LabeledImages images = LabeledImages.of(new byte[labels.length], labels, 1, 1, 1);
+        // 2 folds get at least 2 of the 4 identities with pairs; the smallest two (2 and 3 images)
+        // give 1 + 3 = 4 matched and 2 * 3 = 6 mismatched pairs
+        assertEquals(4, PairGenerator.pairsEveryFoldCanGive(images, 2));
+        // 1 fold holds them all: 1 + 3 + 6 + 10 = 20 matched and (singleton aside) 2*3 + 5*4 + 9*5 = 71 mismatched
+        assertEquals(20, PairGenerator.pairsEveryFoldCanGive(images, 1));
+        assertEquals(0, PairGenerator.pairsEveryFoldCanGive(images, 5), "fewer identities with pairs than folds");
+        for (long seed = 0; seed < 5; seed++) {
+            PairList pairs = PairGenerator.builder().setPairsPerFold(4).optFolds(2).optSeed(seed).build().generate(images);
+            assertEquals(16, pairs.size());
+        }
+        assertEquals("The folds must be at least 1, got 0.", assertThrows(IllegalArgumentException.class,
+                () -> PairGenerator.pairsEveryFoldCanGive(images, 0)).getMessage());
+    }
+
     @Test
     void foldsAreBalancedIdentityDisjointAndWithoutRepeats() {
         LabeledImages images = faces();

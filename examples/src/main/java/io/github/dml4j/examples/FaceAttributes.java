@@ -355,18 +355,7 @@ public final class FaceAttributes implements Callable<Integer> {
             throw OptionChecks.error(this, "The " + part.numIdentities() + " held-out identities give fewer than two"
                     + " verification folds: raise --identities or --probe-share.");
         }
-        // the fold with the fewest identities bounds the pairs every fold can give
-        long[] counts = IntStream.range(0, part.numIdentities()).filter(l -> part.imageCount(l) >= 2)
-                .mapToLong(part::imageCount).sorted().toArray();
-        long matched = 0;
-        long mismatched = 0;
-        long imagesSoFar = 0;
-        for (int i = 0; i < withPairs / k; i++) {
-            matched += counts[i] * (counts[i] - 1) / 2;
-            mismatched += imagesSoFar * counts[i];
-            imagesSoFar += counts[i];
-        }
-        int pairs = (int) Math.max(1, Math.min(PAIRS_PER_FOLD, Math.min(matched, mismatched) / 2));
+        int pairs = (int) Math.max(1, Math.min(PAIRS_PER_FOLD, PairGenerator.pairsEveryFoldCanGive(part.images(), k) / 2));
         return PairGenerator.builder().setPairsPerFold(pairs).optFolds(k).optSeed(seed + 1).build().generate(part);
     }
 

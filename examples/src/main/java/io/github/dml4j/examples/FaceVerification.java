@@ -52,7 +52,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
-import java.util.stream.LongStream;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -526,9 +525,6 @@ public final class FaceVerification implements Callable<Integer> {
      */
     private PairList testPairs(IdentityImages part) {
         int[] multi = withPairs(part);
-        long[] matchedCounts = IntStream.of(multi).mapToLong(l -> (long) part.imageCount(l) * (part.imageCount(l) - 1) / 2)
-                .sorted().toArray();
-        long[] imageCounts = IntStream.of(multi).mapToLong(part::imageCount).sorted().toArray();
         int maxFolds = multi.length / 2;
         if (maxFolds >= 2) {
             int k = folds != null ? folds : Math.min(DEFAULT_FOLDS, maxFolds);
@@ -537,22 +533,12 @@ public final class FaceVerification implements Callable<Integer> {
                         + " images (two per fold), but the test part has " + multi.length + ": use --folds " + maxFolds
                         + " or fewer.");
             }
-            // a fold gets at least multi/k of these identities: the smallest bound what every fold can give
-            int perFold = multi.length / k;
-            long matched = 0;
-            long mismatched = 0;
-            long imagesSoFar = 0;
-            for (int i = 0; i < perFold; i++) {
-                matched += matchedCounts[i];
-                mismatched += imagesSoFar * imageCounts[i];
-                imagesSoFar += imageCounts[i];
-            }
-            int pairs = (int) Math.min(testPairsPerFold, Math.max(1, Math.min(matched / 2, mismatched / 2)));
+            int pairs = (int) Math.min(testPairsPerFold, Math.max(1, PairGenerator.pairsEveryFoldCanGive(part.images(), k) / 2));
             System.out.printf(Locale.ROOT, "Test pairs: %d folds of %d matched and %d mismatched pairs, each fold its"
                     + " own identities%n", k, pairs, pairs);
             return PairGenerator.builder().setPairsPerFold(pairs).optFolds(k).optSeed(seed + 1).build().generate(part);
         }
-        long matched = LongStream.of(matchedCounts).sum();
+        long matched = IntStream.of(multi).mapToLong(l -> (long) part.imageCount(l) * (part.imageCount(l) - 1) / 2).sum();
         long images = 0;
         for (int l = 0; l < part.numIdentities(); l++) {
             images += part.imageCount(l);
