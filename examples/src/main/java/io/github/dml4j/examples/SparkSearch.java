@@ -65,6 +65,10 @@ public final class SparkSearch implements Callable<Integer> {
             + " them to sweep with one build, e.g. 100,400,800 (default ${DEFAULT-VALUE}).")
     List<Integer> ef;
 
+    @Option(names = "--neighbours-out", description = "Also search every embedding against the index as a Dataset"
+            + " (on the executors) and write its k neighbours as Parquet (id, neighbors, scores) here.")
+    String neighboursOut;
+
     @Option(names = "--master", description = "Spark master, e.g. local[2] (default: spark-submit's, or local[2]).")
     String master;
 
@@ -119,6 +123,13 @@ public final class SparkSearch implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "%,d queries, k = %d, ef %d: sharded HNSW %.2f s (%.0f queries/s), exact %.1f s;"
                         + " recall@%d %.4f%n", q.length, k, e, searchSeconds, q.length / searchSeconds, exactSeconds, k,
                         approximate.recallAgainst(exact));
+            }
+            if (neighboursOut != null) {
+                long t4 = System.nanoTime();
+                opened.search(data, k, firstEf).write().mode("overwrite").parquet(neighboursOut);
+                double s = seconds(t4);
+                System.out.printf(Locale.ROOT, "every embedding searched as a Dataset (ef %d): %,d rows of %d neighbours in"
+                        + " %.1f s (%.0f queries/s) into %s%n", firstEf, n, k, s, n / s, neighboursOut);
             }
             return 0;
         } finally {

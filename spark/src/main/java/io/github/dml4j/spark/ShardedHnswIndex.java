@@ -22,13 +22,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -48,15 +51,21 @@ import scala.Tuple2;
  *
  * <p><b>Search.</b> {@link #search(float[][], int)} runs one task per shard; each executor keeps
  * the shards it has loaded (one copy per JVM, as {@link ImageEmbedder} keeps models, keyed by
- * the build recorded in the manifest), so later searches read no file. Each shard returns its top-k per query, and the driver merges them with
- * {@link TopK#merge} (score, then id). With each shard searched at recall r, the merged top-k
- * has recall about r as well: a true neighbour is lost only if its own shard misses it.
+ * the build recorded in the manifest), so later searches read no file. Each shard returns its
+ * top-k per query, and the driver merges them with {@link TopK#merge} (score, then id). Query
+ * sets too large for the driver are given as a Dataset ({@link #search(Dataset, int, int)}):
+ * every (query partition, shard) pair is then a task, the merge runs on the executors, and the
+ * result is a Dataset of (id, neighbors, scores) rows. With each shard searched at recall r, the
+ * merged top-k has recall about r as well: a true neighbour is lost only if its own shard misses
+ * it.
  *
  * <pre>{@code
  * ShardedHnswIndex.builder().setDistance(new CosineSimilarity())
  *         .build(embeddings.repartition(16), "hdfs:///photos/index");
  * ShardedHnswIndex index = ShardedHnswIndex.open(spark, "hdfs:///photos/index");
  * Neighbors top10 = index.search(queries, 10);
+ * index.search(spark.read().parquet("hdfs:///photos/new.parquet"), 10, 100)
+ *         .write().parquet("hdfs:///photos/new-neighbours.parquet");
  * }</pre>
  */
 public final class ShardedHnswIndex implements Serializable {
@@ -66,6 +75,15 @@ public final class ShardedHnswIndex implements Serializable {
 
     /** The file that lists the shards, in the index folder. */
     public static final String MANIFEST = "shards.json";
+
+    /** The column of neighbour ids in the result of a Dataset search. */
+    public static final String NEIGHBORS_COLUMN = "neighbors";
+
+    /** The column of neighbour scores in the result of a Dataset search. */
+    public static final String SCORES_COLUMN = "scores";
+
+    /** Queries searched together in one task of a Dataset search. */
+    static final int QUERY_BLOCK = 4096;
 
     static final String FORMAT = "dml4j-sharded-hnsw";
     static final int VERSION = 1;
@@ -169,12 +187,7 @@ public final class ShardedHnswIndex implements Serializable {
      * @throws IllegalArgumentException if k or ef is out of range or a query has the wrong length
      */
     public Neighbors search(float[][] queries, int k, int ef) {
-        if (k < 1 || k > size) {
-            throw new IllegalArgumentException("k must be between 1 and the index size " + size + ", but was " + k + ".");
-        }
-        if (ef < k) {
-            throw new IllegalArgumentException("ef must be at least k = " + k + ", but was " + ef + ".");
-        }
+        checkK(k, ef);
         for (int q = 0; q < queries.length; q++) {
             if (queries[q].length != dimension) {
                 throw new IllegalArgumentException("Query " + q + " has " + queries[q].length
@@ -199,6 +212,151 @@ public final class ShardedHnswIndex implements Serializable {
     /** As {@link #search(float[][], int, int)} with ef = max(k, {@value HnswIndex#DEFAULT_EF}). */
     public Neighbors search(float[][] queries, int k) {
         return search(queries, k, Math.max(k, HnswIndex.DEFAULT_EF));
+    }
+
+    /**
+     * The k nearest embeddings of every row of a query Dataset, computed on the cluster: for
+     * query sets too large for the driver (a whole collection searched against itself, for
+     * near-duplicates). Every (query partition, shard) pair is one task, in blocks of 4,096
+     * queries; the shards' top-k of a block are merged by {@link TopK#merge} (score,
+     * then id) before leaving the executors. The query Dataset is read once per shard: cache it
+     * if it is expensive to compute.
+     *
+     * @param queries rows with a long (or int) {@code idColumn} and an {@code embeddingColumn}
+     *     of {@code array<float>} or {@code array<double>} of this index's dimension
+     * @param k neighbours per query, at least 1 and at most {@link #size()}
+     * @param ef HNSW candidates per shard search (at least k)
+     * @return a lazy Dataset of one row per query: {@code idColumn} (long), {@value
+     *     #NEIGHBORS_COLUMN} ({@code array<long>}, best first) and {@value #SCORES_COLUMN}
+     *     ({@code array<float>}, higher = closer)
+     * @throws IllegalArgumentException naming the column or query id if a column is missing or
+     *     of the wrong type, a row has a null id or embedding, an embedding has the wrong length,
+     *     or k or ef is out of range
+     */
+    public Dataset<Row> search(Dataset<Row> queries, String idColumn, String embeddingColumn, int k, int ef) {
+        checkK(k, ef);
+        checkIdColumn(queries, "queries", idColumn);
+        EmbeddingRows.check(queries, "queries", embeddingColumn, null);
+        Dataset<Row> selected = queries.select(functions.col(idColumn).cast(DataTypes.LongType),
+                functions.col(embeddingColumn));
+        List<Row> wrong = selected.filter(functions.size(functions.col(embeddingColumn)).notEqual(dimension))
+                .limit(1).collectAsList();
+        if (!wrong.isEmpty()) {
+            throw new IllegalArgumentException("The query with " + idColumn + " " + wrong.get(0).getLong(0) + " has "
+                    + wrong.get(0).getList(1).size() + " values but the index holds embeddings of " + dimension + ".");
+        }
+        JavaRDD<QueryBlock> blocks = selected.javaRDD().mapPartitionsWithIndex(QueryBlock::of, true);
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(queries.sparkSession().sparkContext());
+        HadoopFiles shardFiles = files;
+        String distanceName = distance;
+        String build = buildId;
+        JavaRDD<Row> rows = blocks.cartesian(sc.parallelize(shards, shards.size()))
+                .mapToPair(pair -> new Tuple2<>(pair._1().key, new Found(pair._1().ids, searchShard(pair._2(), build,
+                        shardFiles, distanceName, pair._1().rows, k, ef))))
+                .reduceByKey((a, b) -> new Found(a.ids, TopK.merge(k, List.of(a.top, b.top))))
+                .values()
+                .flatMap(Found::rows);
+        StructType schema = DataTypes.createStructType(List.of(
+                DataTypes.createStructField(idColumn, DataTypes.LongType, false),
+                DataTypes.createStructField(NEIGHBORS_COLUMN, DataTypes.createArrayType(DataTypes.LongType, false), false),
+                DataTypes.createStructField(SCORES_COLUMN, DataTypes.createArrayType(DataTypes.FloatType, false), false)));
+        return queries.sparkSession().createDataFrame(rows, schema);
+    }
+
+    /** As {@link #search(Dataset, String, String, int, int)} with the columns {@code id} and {@code embedding}. */
+    public Dataset<Row> search(Dataset<Row> queries, int k, int ef) {
+        return search(queries, "id", "embedding", k, ef);
+    }
+
+    private void checkK(int k, int ef) {
+        if (k < 1 || k > size) {
+            throw new IllegalArgumentException("k must be between 1 and the index size " + size + ", but was " + k + ".");
+        }
+        if (ef < k) {
+            throw new IllegalArgumentException("ef must be at least k = " + k + ", but was " + ef + ".");
+        }
+    }
+
+    /** Checks that {@code data} has a long or int id column without nulls. */
+    static void checkIdColumn(Dataset<Row> data, String what, String idColumn) {
+        List<String> names = Arrays.asList(data.schema().fieldNames());
+        if (!names.contains(idColumn)) {
+            throw new IllegalArgumentException("The " + what + " have no column '" + idColumn + "' of ids (columns: "
+                    + names + "); add one, e.g. with zipWithIndex or monotonically_increasing_id().");
+        }
+        DataType idType = data.schema().apply(idColumn).dataType();
+        if (!(idType.equals(DataTypes.LongType) || idType.equals(DataTypes.IntegerType))) {
+            throw new IllegalArgumentException("The column '" + idColumn + "' holds " + idType.simpleString()
+                    + ", not long ids.");
+        }
+        long nullIds = data.filter(functions.col(idColumn).isNull()).count();
+        if (nullIds > 0) {
+            throw new IllegalArgumentException(nullIds + " rows of the " + what + " have no id (null).");
+        }
+    }
+
+    /** Up to {@value #QUERY_BLOCK} queries of one partition, searched together in one task per shard. */
+    private static final class QueryBlock implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        final long key;
+        final long[] ids;
+        final float[][] rows;
+
+        private QueryBlock(long key, long[] ids, float[][] rows) {
+            this.key = key;
+            this.ids = ids;
+            this.rows = rows;
+        }
+
+        static java.util.Iterator<QueryBlock> of(int partition, java.util.Iterator<Row> it) {
+            List<QueryBlock> out = new ArrayList<>();
+            List<float[]> rows = new ArrayList<>();
+            long[] ids = new long[QUERY_BLOCK];
+            while (it.hasNext()) {
+                Row row = it.next();
+                List<Object> values = row.getList(1);
+                float[] v = new float[values.size()];
+                for (int d = 0; d < v.length; d++) {
+                    v[d] = ((Number) values.get(d)).floatValue();
+                }
+                ids[rows.size()] = row.getLong(0);
+                rows.add(v);
+                if (rows.size() == QUERY_BLOCK || !it.hasNext()) {
+                    long key = ((long) partition << 32) | out.size();
+                    out.add(new QueryBlock(key, Arrays.copyOf(ids, rows.size()), rows.toArray(new float[0][])));
+                    rows.clear();
+                }
+            }
+            return out.iterator();
+        }
+    }
+
+    /** A block's query ids and their top-k so far. */
+    private static final class Found implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        final long[] ids;
+        final TopK top;
+
+        Found(long[] ids, TopK top) {
+            this.ids = ids;
+            this.top = top;
+        }
+
+        java.util.Iterator<Row> rows() {
+            List<Row> out = new ArrayList<>(ids.length);
+            for (int q = 0; q < ids.length; q++) {
+                long[] neighbours = new long[top.size(q)];
+                float[] scores = new float[neighbours.length];
+                for (int r = 0; r < neighbours.length; r++) {
+                    neighbours[r] = top.id(q, r);
+                    scores[r] = (float) top.score(q, r);
+                }
+                out.add(RowFactory.create(ids[q], neighbours, scores));
+            }
+            return out.iterator();
+        }
     }
 
     private static TopK searchShard(String shard, String buildId, HadoopFiles files, String distance, float[][] queries,
@@ -319,21 +477,8 @@ public final class ShardedHnswIndex implements Serializable {
          */
         public ShardedHnswIndex build(Dataset<Row> embeddings, String folder) throws IOException {
             check();
-            List<String> names = Arrays.asList(embeddings.schema().fieldNames());
-            if (!names.contains(idColumn)) {
-                throw new IllegalArgumentException("The embeddings have no column '" + idColumn + "' of ids (columns: "
-                        + names + "); add one, e.g. with zipWithIndex or monotonically_increasing_id().");
-            }
-            DataType idType = embeddings.schema().apply(idColumn).dataType();
-            if (!(idType.equals(DataTypes.LongType) || idType.equals(DataTypes.IntegerType))) {
-                throw new IllegalArgumentException("The column '" + idColumn + "' holds " + idType.simpleString()
-                        + ", not long ids.");
-            }
+            checkIdColumn(embeddings, "embeddings", idColumn);
             EmbeddingRows.check(embeddings, "embeddings", embeddingColumn, null);
-            long nullIds = embeddings.filter(functions.col(idColumn).isNull()).count();
-            if (nullIds > 0) {
-                throw new IllegalArgumentException(nullIds + " rows of the embeddings have no id (null).");
-            }
             SparkSession spark = embeddings.sparkSession();
             HadoopFiles files = HadoopFiles.of(spark.sparkContext().hadoopConfiguration());
             Builder settings = this;

@@ -32,6 +32,9 @@ final class ReadmeSparkTour {
         ShardedHnswIndex.builder().setDistance(new CosineSimilarity())
                 .build(embedded.filter("error IS NULL").withColumn("id", monotonically_increasing_id()), "hdfs:///photos.hnsw");
         Neighbors top10 = ShardedHnswIndex.open(spark, "hdfs:///photos.hnsw").search(queries, 10);
+        // query sets too large for the driver: a Dataset (id, embedding) in, a Dataset (id, neighbors, scores) out
+        ShardedHnswIndex.open(spark, "hdfs:///photos.hnsw").search(embedded.filter("error IS NULL")
+                .withColumn("id", monotonically_increasing_id()), 10, 100).write().parquet("hdfs:///photos-neighbours.parquet");
         return new Object[] {report, top10};
     }
 }

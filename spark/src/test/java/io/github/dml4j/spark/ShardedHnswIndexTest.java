@@ -2,6 +2,7 @@ package io.github.dml4j.spark;
 
 import io.github.dml4j.distance.CosineSimilarity;
 import io.github.dml4j.index.ExactIndex;
+import io.github.dml4j.index.HnswIndex;
 import io.github.dml4j.index.Neighbors;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -97,6 +98,27 @@ class ShardedHnswIndexTest {
                 assertTrue(approximate.score(q, r - 1) >= approximate.score(q, r), "sorted by score");
             }
         }
+        // the same queries as a Dataset: searched and merged on the executors, the same neighbours
+        List<Row> queryRows = new ArrayList<>();
+        for (int q = 0; q < queries.length; q++) {
+            queryRows.add(RowFactory.create(50_000L + q, queries[q]));
+        }
+        Dataset<Row> queryData = spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(queryRows, 2), SCHEMA);
+        List<Row> found = index.search(queryData, 10, HnswIndex.DEFAULT_EF).orderBy("id").collectAsList();
+        assertEquals(queries.length, found.size());
+        for (int q = 0; q < queries.length; q++) {
+            Row row = found.get(q);
+            assertEquals(50_000L + q, row.getLong(0));
+            List<Long> neighbours = row.getList(1);
+            List<Float> scores = row.getList(2);
+            assertEquals(10, neighbours.size());
+            for (int r = 0; r < 10; r++) {
+                assertEquals(approximate.id(q, r), neighbours.get(r), "query " + q + " rank " + r);
+                assertEquals(approximate.score(q, r), scores.get(r), 1e-6f, "query " + q + " rank " + r);
+            }
+        }
+
         // a second search reads no file: the executors keep their shards
         Files.delete(dir.resolve("index").resolve("shard-00000.hnsw"));
         assertEquals(approximate, index.search(queries, 10));
@@ -112,6 +134,12 @@ class ShardedHnswIndexTest {
         }
     }
 
+    private String built(Dataset<Row> data) throws IOException {
+        String folder = dir.resolve("small").toString();
+        ShardedHnswIndex.builder().setDistance(new CosineSimilarity()).build(data, folder);
+        return folder;
+    }
+
     @Test
     void badInputIsRefusedWithTheProblemNamed() {
         SparkSession spark = TestSpark.session();
@@ -124,6 +152,15 @@ class ShardedHnswIndexTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> ShardedHnswIndex.builder().build(data, dir.toString()));
         assertEquals("The distance is required: call setDistance(distance), e.g. cosine.", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ShardedHnswIndex.open(spark, built(data))
+                .search(data.withColumnRenamed("id", "key"), 1, 10));
+        assertEquals("The queries have no column 'id' of ids (columns: [key, embedding]); add one, e.g. with"
+                + " zipWithIndex or monotonically_increasing_id().", e.getMessage());
+        Dataset<Row> wrongLength = spark.createDataFrame(List.of(RowFactory.create(7L, new float[] {1, 0}),
+                RowFactory.create(8L, new float[] {1, 0, 0})), SCHEMA);
+        e = assertThrows(IllegalArgumentException.class, () -> ShardedHnswIndex.open(spark, built(data))
+                .search(wrongLength, 1, 10));
+        assertEquals("The query with id 8 has 3 values but the index holds embeddings of 2.", e.getMessage());
         IOException io = assertThrows(IOException.class, () -> ShardedHnswIndex.open(spark, dir.toString()));
         assertEquals("The folder " + dir + " has no shards.json: it is not a sharded HNSW index (build one with"
                 + " ShardedHnswIndex.builder()...build(embeddings, folder)).", io.getMessage());
