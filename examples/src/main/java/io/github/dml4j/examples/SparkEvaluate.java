@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -49,6 +50,10 @@ public final class SparkEvaluate implements Callable<Integer> {
             + " ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--queries", defaultValue = "0", description = "Only the first N rows are queries, against all rows"
+            + " (each excluded from its own ranking by id); 0 = leave-one-out over every row (default ${DEFAULT-VALUE}).")
+    long queries;
+
     @Option(names = "--compare", description = "Also compute the metrics in this JVM and print the largest difference.")
     boolean compare;
 
@@ -62,7 +67,7 @@ public final class SparkEvaluate implements Callable<Integer> {
     public Integer call() {
         OptionChecks checks = new OptionChecks(this).atLeast("--generate", generate, 0).atLeast("--dim", dim, 1)
                 .atLeast("--per-identity", perIdentity, 1).notNegative("--spread", spread)
-                .atLeast("--partitions", partitions, 1)
+                .atLeast("--partitions", partitions, 1).notNegative("--queries", queries)
                 .require(generate > 0 || embeddings != null, "give --embeddings PARQUET or --generate N");
         Distance d = null;
         try {
@@ -91,14 +96,22 @@ public final class SparkEvaluate implements Callable<Integer> {
             // one numbering for both runs: the partition order of these partitions
             data = data.select("label", "embedding").repartition(partitions).cache();
             long n = data.count();
+            Dataset<Row> queryRows = null;
+            if (queries > 0) {
+                // ids in the order compare collects the rows: the first N are the queries
+                data = data.withColumn("id", functions.monotonically_increasing_id()).cache();
+                queryRows = data.orderBy("id").limit((int) Math.min(queries, n));
+            }
             long t0 = System.nanoTime();
-            RetrievalReport distributed = DistributedRetrievalMetrics.builder().optDistance(d).optPartitions(partitions)
-                    .build().compute(data);
+            DistributedRetrievalMetrics metrics = DistributedRetrievalMetrics.builder().optDistance(d)
+                    .optPartitions(partitions).optIdColumn(queries > 0 ? "id" : null).build();
+            RetrievalReport distributed = queries > 0 ? metrics.compute(queryRows, data) : metrics.compute(data);
             double distributedSeconds = seconds(t0);
-            System.out.printf(Locale.ROOT, "distributed (%d partitions, %d tasks), %,d embeddings: %.1f s%n  %s%n",
-                    partitions, partitions * partitions, n, distributedSeconds, distributed);
+            System.out.printf(Locale.ROOT, "distributed (%d partitions, %d tasks), %,d embeddings%s: %.1f s%n  %s%n",
+                    partitions, partitions * partitions, n, queries > 0 ? String.format(Locale.ROOT,
+                            ", the first %,d as queries", Math.min(queries, n)) : "", distributedSeconds, distributed);
             if (compare) {
-                List<Row> rows = data.collectAsList();
+                List<Row> rows = (queries > 0 ? data.orderBy("id") : data).collectAsList();
                 float[][] x = new float[rows.size()][];
                 int[] labels = new int[rows.size()];
                 for (int i = 0; i < x.length; i++) {
@@ -111,7 +124,16 @@ public final class SparkEvaluate implements Callable<Integer> {
                 }
                 rows = null;
                 long t1 = System.nanoTime();
-                RetrievalReport one = RetrievalMetrics.builder().optDistance(d).build().compute(x, labels);
+                RetrievalMetrics single = RetrievalMetrics.builder().optDistance(d).build();
+                RetrievalReport one;
+                if (queries > 0) {
+                    int q = (int) Math.min(queries, n);
+                    int[] self = java.util.stream.IntStream.range(0, q).toArray();
+                    one = single.compute(java.util.Arrays.copyOf(x, q), java.util.Arrays.copyOf(labels, q), x, labels,
+                            self);
+                } else {
+                    one = single.compute(x, labels);
+                }
                 System.out.printf(Locale.ROOT, "one JVM: %.1f s%n  %s%n", seconds(t1), one);
                 System.out.printf(Locale.ROOT, "largest difference: %.3g%n", largestDifference(one, distributed));
             }

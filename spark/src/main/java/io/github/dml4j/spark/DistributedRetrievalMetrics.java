@@ -8,6 +8,7 @@ import io.github.dml4j.eval.RetrievalReport;
 import io.github.dml4j.index.ExactSearch;
 import io.github.dml4j.index.TopK;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -15,8 +16,11 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -61,6 +65,7 @@ public final class DistributedRetrievalMetrics {
     private final int queryBlockSize;
     private final String embeddingColumn;
     private final String labelColumn;
+    private final String idColumn;
 
     private DistributedRetrievalMetrics(Builder b) {
         this.distance = b.distance.name();
@@ -71,6 +76,7 @@ public final class DistributedRetrievalMetrics {
         this.queryBlockSize = b.queryBlockSize;
         this.embeddingColumn = b.embeddingColumn;
         this.labelColumn = b.labelColumn;
+        this.idColumn = b.idColumn;
     }
 
     /**
@@ -106,28 +112,35 @@ public final class DistributedRetrievalMetrics {
             if (kEff < 1 || largest < 2) {
                 return nothingToEvaluate(Math.max(kEff, 0), n);
             }
-            return run(sc, blocks, blocks, relevant, kEff, depth(kEff, n - 1), true);
+            return run(sc, blocks, blocks, relevant, kEff, depth(kEff, n - 1), Exclusion.SELF);
         } finally {
             blocks.unpersist();
         }
     }
 
     /**
-     * Queries against a separate gallery (nothing excluded), as {@link
-     * RetrievalMetrics#compute(float[][], int[], float[][], int[], int[])} with no query in the
-     * gallery. k, if set, must not exceed the gallery size.
+     * Queries against a gallery, as {@link RetrievalMetrics#compute(float[][], int[], float[][],
+     * int[], int[])}. Without an {@link Builder#optIdColumn(String) id column} the sets are
+     * separate and nothing is excluded. With one, a query whose id is also a gallery row's id is
+     * that row (sampled from the collection, say): it is never returned for itself and not
+     * counted among its relevant rows. k, if set, must not exceed the gallery size (minus the
+     * query's own row when queries are in the gallery).
      *
-     * @throws IllegalArgumentException naming the set and column if a column is missing or of the
-     *     wrong type, a row has no embedding or label, the dimensions differ, or k is larger than
-     *     the gallery
+     * @throws IllegalArgumentException naming the set, column, id or row if a column is missing
+     *     or of the wrong type, a row has no embedding, label or id, the dimensions differ, a
+     *     gallery id is not unique, a query in the gallery has another label than its gallery
+     *     row, or k is larger than the gallery
      */
     public RetrievalReport compute(Dataset<Row> queries, Dataset<Row> gallery) {
         EmbeddingRows.check(queries, "queries", embeddingColumn, labelColumn);
         EmbeddingRows.check(gallery, "gallery", embeddingColumn, labelColumn);
+        Map<Integer, Long> inGalleryByLabel = idColumn == null ? Map.of() : queriesInGallery(queries, gallery);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(queries.sparkSession().sparkContext());
         int parts = partitions > 0 ? partitions : sc.defaultParallelism();
-        JavaRDD<EmbeddingRows.Block> queryBlocks = EmbeddingRows.blocks(queries, embeddingColumn, labelColumn, parts);
-        JavaRDD<EmbeddingRows.Block> galleryBlocks = EmbeddingRows.blocks(gallery, embeddingColumn, labelColumn, parts);
+        JavaRDD<EmbeddingRows.Block> queryBlocks = EmbeddingRows.blocks(queries, embeddingColumn, labelColumn, idColumn,
+                parts);
+        JavaRDD<EmbeddingRows.Block> galleryBlocks = EmbeddingRows.blocks(gallery, embeddingColumn, labelColumn,
+                idColumn, parts);
         try {
             int dq = dimension(queryBlocks, "queries");
             int dg = dimension(galleryBlocks, "gallery");
@@ -139,29 +152,68 @@ public final class DistributedRetrievalMetrics {
             Map<Integer, Long> queryCounts = EmbeddingRows.labelCounts(queryBlocks);
             long n = galleryCounts.values().stream().mapToLong(Long::longValue).sum();
             long q = queryCounts.values().stream().mapToLong(Long::longValue).sum();
-            if (k != null && k > n) {
-                throw new IllegalArgumentException("k = " + k + " is larger than the gallery, which has " + n
-                        + " candidates per query.");
+            boolean contained = !inGalleryByLabel.isEmpty();
+            long candidates = contained ? n - 1 : n;
+            if (k != null && k > candidates) {
+                throw new IllegalArgumentException("k = " + k + " is larger than the gallery, which has " + candidates
+                        + " candidates per query" + (contained ? " (its " + n + " rows minus the query's own)" : "")
+                        + ".");
             }
-            long largest = queryCounts.keySet().stream().mapToLong(l -> galleryCounts.getOrDefault(l, 0L)).max()
-                    .orElse(0);
-            int kEff = k != null ? k : (int) Math.min(Math.max(largest, 1), n);
-            if (largest == 0) {
+            // the largest G_q: a label's count, less one if every query of the label is in the gallery
+            long largest = queryCounts.entrySet().stream().mapToLong(e -> galleryCounts.getOrDefault(e.getKey(), 0L)
+                    - (inGalleryByLabel.getOrDefault(e.getKey(), 0L).equals(e.getValue()) ? 1 : 0)).max().orElse(0);
+            int kEff = k != null ? k : (int) Math.min(Math.max(largest, 1), Math.max(candidates, 1));
+            if (candidates < 1 || largest == 0) {
                 return nothingToEvaluate(kEff, q);
             }
             if (k != null && k < largest) {
                 warnIfCapped(largest);
             }
-            return run(sc, queryBlocks, galleryBlocks, galleryCounts, kEff, depth(kEff, n), false);
+            return run(sc, queryBlocks, galleryBlocks, galleryCounts, kEff, depth(kEff, candidates),
+                    contained ? Exclusion.BY_ID : Exclusion.NONE);
         } finally {
             queryBlocks.unpersist();
             galleryBlocks.unpersist();
         }
     }
 
+    /**
+     * Checks the id columns and returns, per label, how many queries are in the gallery (the
+     * same id); empty when none is.
+     */
+    private Map<Integer, Long> queriesInGallery(Dataset<Row> queries, Dataset<Row> gallery) {
+        EmbeddingRows.checkIds(queries, "queries", idColumn);
+        EmbeddingRows.checkIds(gallery, "gallery", idColumn);
+        Column id = functions.col(idColumn);
+        List<Row> repeated = gallery.groupBy(id).count().filter(functions.col("count").gt(1)).limit(1).collectAsList();
+        if (!repeated.isEmpty()) {
+            throw new IllegalArgumentException("The gallery has " + repeated.get(0).getLong(1) + " rows with "
+                    + idColumn + " " + repeated.get(0).get(0) + ": ids must be unique to tell which queries are in the"
+                    + " gallery.");
+        }
+        Dataset<Row> matched = queries.select(id.cast(DataTypes.LongType).as("q_id"),
+                        functions.col(labelColumn).cast(DataTypes.LongType).as("q_label"))
+                .join(gallery.select(id.cast(DataTypes.LongType).as("g_id"),
+                        functions.col(labelColumn).cast(DataTypes.LongType).as("g_label")),
+                        functions.col("q_id").equalTo(functions.col("g_id")));
+        List<Row> relabelled = matched.filter(functions.col("q_label").notEqual(functions.col("g_label"))).limit(1)
+                .collectAsList();
+        if (!relabelled.isEmpty()) {
+            Row r = relabelled.get(0);
+            throw new IllegalArgumentException("The query with " + idColumn + " " + r.getLong(0) + " has label "
+                    + r.getLong(1) + " but the gallery row with that id has label " + r.getLong(3) + ": a query in the"
+                    + " gallery must keep its label.");
+        }
+        Map<Integer, Long> byLabel = new HashMap<>();
+        for (Row r : matched.groupBy("q_label").count().collectAsList()) {
+            byLabel.put((int) r.getLong(0), r.getLong(1));
+        }
+        return byLabel;
+    }
+
     private RetrievalReport run(JavaSparkContext sc, JavaRDD<EmbeddingRows.Block> queries,
             JavaRDD<EmbeddingRows.Block> gallery, Map<Integer, Long> relevantByLabel, int kEff, int depth,
-            boolean excludeSelf) {
+            Exclusion exclusion) {
         long start = System.nanoTime();
         Broadcast<HashMap<Integer, Long>> relevant = sc.broadcast(new HashMap<>(relevantByLabel));
         String distanceName = distance;
@@ -170,7 +222,7 @@ public final class DistributedRetrievalMetrics {
         int ranks = cmcRanks;
         RetrievalAccumulator sums = queries.cartesian(gallery)
                 .mapToPair(pair -> new Tuple2<>(pair._1().partition,
-                        search(pair._1(), pair._2(), distanceName, blockSize, depth, excludeSelf)))
+                        search(pair._1(), pair._2(), distanceName, blockSize, depth, exclusion)))
                 .reduceByKey((a, b) -> a.merge(b, depth))
                 .values()
                 .map(p -> p.accumulate(kEff, ks, ranks, relevant.value()))
@@ -185,14 +237,31 @@ public final class DistributedRetrievalMetrics {
 
     /** One task: a query block's top-{@code depth} within one gallery partition, with labels. */
     private static Partial search(EmbeddingRows.Block q, EmbeddingRows.Block g, String distanceName, int blockSize,
-            int depth, boolean excludeSelf) {
+            int depth, Exclusion exclusion) {
         ExactSearch search = ExactSearch.builder().optDistance(Distance.named(distanceName))
                 .optQueryBlockSize(blockSize).build();
         long[] excluded = null;
-        if (excludeSelf) {
+        boolean[] inGallery = new boolean[q.size()];
+        if (exclusion == Exclusion.SELF) {
             excluded = new long[q.size()];
             for (int i = 0; i < excluded.length; i++) {
                 excluded[i] = q.firstId + i;
+            }
+        } else if (exclusion == Exclusion.BY_ID) {
+            excluded = new long[q.size()];
+            Arrays.fill(excluded, ExactSearch.NO_EXCLUSION);
+            Map<Long, List<Integer>> queriesById = new HashMap<>();
+            for (int i = 0; i < q.keys.length; i++) {
+                queriesById.computeIfAbsent(q.keys[i], key -> new ArrayList<>(1)).add(i);
+            }
+            for (int row = 0; row < g.keys.length; row++) {
+                List<Integer> same = queriesById.get(g.keys[row]);
+                if (same != null) {
+                    for (int i : same) {
+                        excluded[i] = g.firstId + row;
+                        inGallery[i] = true;
+                    }
+                }
             }
         }
         TopK top;
@@ -206,7 +275,17 @@ public final class DistributedRetrievalMetrics {
                 labels[i][r] = g.labels[(int) (top.id(i, r) - g.firstId)];
             }
         }
-        return new Partial(q.labels, top, labels);
+        return new Partial(q.labels, inGallery, top, labels);
+    }
+
+    /** Which gallery row, if any, a query never finds. */
+    private enum Exclusion {
+        /** Separate sets. */
+        NONE,
+        /** Leave-one-out: the query's own row (its relevant counts are already one less). */
+        SELF,
+        /** The gallery row with the query's id, found per partition; its relevant count is one less. */
+        BY_ID
     }
 
     private int depth(int kEff, long candidates) {
@@ -254,11 +333,13 @@ public final class DistributedRetrievalMetrics {
         private static final long serialVersionUID = 1L;
 
         private final int[] queryLabels;
+        private final boolean[] inGallery;
         private final TopK top;
         private final int[][] labels;
 
-        Partial(int[] queryLabels, TopK top, int[][] labels) {
+        Partial(int[] queryLabels, boolean[] inGallery, TopK top, int[][] labels) {
             this.queryLabels = queryLabels;
+            this.inGallery = inGallery;
             this.top = top;
             this.labels = labels;
         }
@@ -280,13 +361,17 @@ public final class DistributedRetrievalMetrics {
                     }
                 }
             }
-            return new Partial(queryLabels, merged, mergedLabels);
+            boolean[] found = inGallery.clone();
+            for (int q = 0; q < found.length; q++) {
+                found[q] |= other.inGallery[q];
+            }
+            return new Partial(queryLabels, found, merged, mergedLabels);
         }
 
         RetrievalAccumulator accumulate(int k, int[] recallAtK, int cmcRanks, Map<Integer, Long> relevant) {
             RetrievalAccumulator sums = new RetrievalAccumulator(k, recallAtK, cmcRanks);
             for (int q = 0; q < queryLabels.length; q++) {
-                sums.add(queryLabels[q], labels[q], relevant.getOrDefault(queryLabels[q], 0L));
+                sums.add(queryLabels[q], labels[q], relevant.getOrDefault(queryLabels[q], 0L) - (inGallery[q] ? 1 : 0));
             }
             return sums;
         }
@@ -303,6 +388,7 @@ public final class DistributedRetrievalMetrics {
         private int queryBlockSize = ExactSearch.DEFAULT_QUERY_BLOCK_SIZE;
         private String embeddingColumn = "embedding";
         private String labelColumn = "label";
+        private String idColumn;
 
         private Builder() {}
 
@@ -357,6 +443,15 @@ public final class DistributedRetrievalMetrics {
         /** The column of integer labels (default {@code label}). */
         public Builder optLabelColumn(String name) {
             this.labelColumn = name;
+            return this;
+        }
+
+        /**
+         * The column of long ids that tells which queries are gallery rows, for {@link
+         * #compute(Dataset, Dataset)} (default none: the sets are separate).
+         */
+        public Builder optIdColumn(String name) {
+            this.idColumn = name;
             return this;
         }
 

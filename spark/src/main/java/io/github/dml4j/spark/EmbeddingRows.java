@@ -31,13 +31,15 @@ final class EmbeddingRows {
 
         final int partition;
         final long firstId;
+        final long[] keys; // the id column's values, or null
         final int[] labels;
         final float[] rows;
         final int dimension;
 
-        Block(int partition, long firstId, int[] labels, float[] rows, int dimension) {
+        Block(int partition, long firstId, long[] keys, int[] labels, float[] rows, int dimension) {
             this.partition = partition;
             this.firstId = firstId;
+            this.keys = keys;
             this.labels = labels;
             this.rows = rows;
             this.dimension = dimension;
@@ -89,32 +91,58 @@ final class EmbeddingRows {
         }
     }
 
+    /** Checks that {@code data} has a long or int id column without nulls. */
+    static void checkIds(Dataset<Row> data, String what, String idColumn) {
+        List<String> names = Arrays.asList(data.schema().fieldNames());
+        if (!names.contains(idColumn)) {
+            throw new IllegalArgumentException("The " + what + " have no column '" + idColumn + "' of ids (columns: "
+                    + names + "); add one, e.g. with zipWithIndex or monotonically_increasing_id().");
+        }
+        DataType idType = data.schema().apply(idColumn).dataType();
+        if (!(idType.equals(DataTypes.LongType) || idType.equals(DataTypes.IntegerType))) {
+            throw new IllegalArgumentException("The column '" + idColumn + "' holds " + idType.simpleString()
+                    + ", not long ids.");
+        }
+        long nullIds = data.filter(functions.col(idColumn).isNull()).count();
+        if (nullIds > 0) {
+            throw new IllegalArgumentException(nullIds + " rows of the " + what + " have no id (null).");
+        }
+    }
+
     /**
      * The rows as blocks, one per partition of {@code partitions} partitions, numbered in
      * partition order; cached (call {@code unpersist} when done).
      */
     static JavaRDD<Block> blocks(Dataset<Row> data, String embeddingColumn, String labelColumn, int partitions) {
+        return blocks(data, embeddingColumn, labelColumn, null, partitions);
+    }
+
+    /** As {@link #blocks(Dataset, String, String, int)}, each block with its rows' ids when {@code idColumn} is set. */
+    static JavaRDD<Block> blocks(Dataset<Row> data, String embeddingColumn, String labelColumn, String idColumn,
+            int partitions) {
         boolean labelled = labelColumn != null;
-        Dataset<Row> selected = labelled
-                ? data.select(functions.col(labelColumn).cast(DataTypes.LongType), functions.col(embeddingColumn))
-                : data.select(functions.lit(0L), functions.col(embeddingColumn));
+        boolean keyed = idColumn != null;
+        Dataset<Row> selected = data.select(labelled ? functions.col(labelColumn).cast(DataTypes.LongType)
+                : functions.lit(0L), functions.col(embeddingColumn), keyed ? functions.col(idColumn)
+                .cast(DataTypes.LongType) : functions.lit(0L));
         JavaRDD<Row> rows = selected.javaRDD();
         rows = rows.getNumPartitions() == partitions ? rows : rows.repartition(partitions);
         // zipWithIndex numbers the rows partition by partition: each partition is one contiguous range
         JavaRDD<Block> blocks = rows.zipWithIndex().mapPartitionsWithIndex((index, it) -> {
             List<Block> out = new ArrayList<>(1);
             if (it.hasNext()) {
-                out.add(toBlock(index, it, labelled));
+                out.add(toBlock(index, it, labelled, keyed));
             }
             return out.iterator();
         }, true);
         return blocks.cache();
     }
 
-    private static Block toBlock(int partition, Iterator<Tuple2<Row, Long>> it, boolean labelled) {
+    private static Block toBlock(int partition, Iterator<Tuple2<Row, Long>> it, boolean labelled, boolean keyed) {
         long firstId = -1;
         int dimension = -1;
         int n = 0;
+        long[] keys = new long[1024];
         int[] labels = new int[1024];
         float[] values = null;
         while (it.hasNext()) {
@@ -135,6 +163,7 @@ final class EmbeddingRows {
                         + " values but row " + firstId + " has " + dimension + ": all must have one dimension.");
             }
             if (n == labels.length) {
+                keys = Arrays.copyOf(keys, n * 2);
                 labels = Arrays.copyOf(labels, n * 2);
                 values = Arrays.copyOf(values, n * 2 * dimension);
             }
@@ -144,12 +173,14 @@ final class EmbeddingRows {
                         + ", outside the int range.");
             }
             labels[n] = (int) label;
+            keys[n] = row.getLong(2);
             for (int d = 0; d < dimension; d++) {
                 values[n * dimension + d] = ((Number) vector.get(d)).floatValue();
             }
             n++;
         }
-        return new Block(partition, firstId, labelled ? Arrays.copyOf(labels, n) : null,
+        return new Block(partition, firstId, keyed ? Arrays.copyOf(keys, n) : null,
+                labelled ? Arrays.copyOf(labels, n) : null,
                 Arrays.copyOf(values, n * dimension), dimension);
     }
 

@@ -29,7 +29,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
@@ -235,7 +234,7 @@ public final class ShardedHnswIndex implements Serializable {
      */
     public Dataset<Row> search(Dataset<Row> queries, String idColumn, String embeddingColumn, int k, int ef) {
         checkK(k, ef);
-        checkIdColumn(queries, "queries", idColumn);
+        EmbeddingRows.checkIds(queries, "queries", idColumn);
         EmbeddingRows.check(queries, "queries", embeddingColumn, null);
         Dataset<Row> selected = queries.select(functions.col(idColumn).cast(DataTypes.LongType),
                 functions.col(embeddingColumn));
@@ -274,24 +273,6 @@ public final class ShardedHnswIndex implements Serializable {
         }
         if (ef < k) {
             throw new IllegalArgumentException("ef must be at least k = " + k + ", but was " + ef + ".");
-        }
-    }
-
-    /** Checks that {@code data} has a long or int id column without nulls. */
-    static void checkIdColumn(Dataset<Row> data, String what, String idColumn) {
-        List<String> names = Arrays.asList(data.schema().fieldNames());
-        if (!names.contains(idColumn)) {
-            throw new IllegalArgumentException("The " + what + " have no column '" + idColumn + "' of ids (columns: "
-                    + names + "); add one, e.g. with zipWithIndex or monotonically_increasing_id().");
-        }
-        DataType idType = data.schema().apply(idColumn).dataType();
-        if (!(idType.equals(DataTypes.LongType) || idType.equals(DataTypes.IntegerType))) {
-            throw new IllegalArgumentException("The column '" + idColumn + "' holds " + idType.simpleString()
-                    + ", not long ids.");
-        }
-        long nullIds = data.filter(functions.col(idColumn).isNull()).count();
-        if (nullIds > 0) {
-            throw new IllegalArgumentException(nullIds + " rows of the " + what + " have no id (null).");
         }
     }
 
@@ -477,7 +458,7 @@ public final class ShardedHnswIndex implements Serializable {
          */
         public ShardedHnswIndex build(Dataset<Row> embeddings, String folder) throws IOException {
             check();
-            checkIdColumn(embeddings, "embeddings", idColumn);
+            EmbeddingRows.checkIds(embeddings, "embeddings", idColumn);
             EmbeddingRows.check(embeddings, "embeddings", embeddingColumn, null);
             SparkSession spark = embeddings.sparkSession();
             HadoopFiles files = HadoopFiles.of(spark.sparkContext().hadoopConfiguration());

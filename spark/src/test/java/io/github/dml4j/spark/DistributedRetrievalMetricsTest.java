@@ -123,6 +123,97 @@ class DistributedRetrievalMetricsTest {
         assertSameReport(expected, actual);
     }
 
+    private static final StructType KEYED = DataTypes.createStructType(List.of(
+            DataTypes.createStructField("id", DataTypes.LongType, false),
+            DataTypes.createStructField("label", DataTypes.IntegerType, false),
+            DataTypes.createStructField("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), true)));
+
+    static Dataset<Row> keyed(long[] ids, int[] labels, float[][] rows, int partitions) {
+        SparkSession spark = TestSpark.session();
+        List<Row> list = new ArrayList<>(rows.length);
+        for (int i = 0; i < rows.length; i++) {
+            list.add(RowFactory.create(ids[i], labels[i], rows[i]));
+        }
+        return spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(list,
+                partitions), KEYED);
+    }
+
+    @Test
+    void queriesFoundInTheGalleryByIdEqualOneJvm() {
+        int n = 2_400;
+        int[] labels = new int[n];
+        float[][] rows = clustered(n, 16, labels, 13);
+        // ids 10000 + row; the gallery: the rows not divisible by 6 (2,000); the queries: every fourth gallery row
+        // (same id) and the 400 rows divisible by 6, of the same classes but not in the gallery
+        List<Integer> galleryRows = new ArrayList<>();
+        List<Integer> queryRows = new ArrayList<>();
+        List<Integer> rowInGallery = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (i % 6 != 0) {
+                if (galleryRows.size() % 4 == 0) {
+                    queryRows.add(i);
+                    rowInGallery.add(galleryRows.size());
+                }
+                galleryRows.add(i);
+            }
+        }
+        for (int i = 0; i < n; i += 6) {
+            queryRows.add(i);
+            rowInGallery.add(-1);
+        }
+        int g = galleryRows.size();
+        float[][] gallery = new float[g][];
+        int[] galleryLabels = new int[g];
+        long[] galleryIds = new long[g];
+        for (int j = 0; j < g; j++) {
+            gallery[j] = rows[galleryRows.get(j)];
+            galleryLabels[j] = labels[galleryRows.get(j)];
+            galleryIds[j] = 10_000L + galleryRows.get(j);
+        }
+        int q = queryRows.size();
+        float[][] queries = new float[q][];
+        int[] queryLabels = new int[q];
+        long[] queryIds = new long[q];
+        int[] galleryRowOfQuery = new int[q];
+        for (int i = 0; i < q; i++) {
+            int row = queryRows.get(i);
+            queries[i] = rows[row];
+            queryLabels[i] = labels[row];
+            queryIds[i] = 10_000L + row;
+            galleryRowOfQuery[i] = rowInGallery.get(i);
+        }
+        RetrievalReport expected = RetrievalMetrics.builder().optRecallAtK(1, 4, 16).build()
+                .compute(queries, queryLabels, gallery, galleryLabels, galleryRowOfQuery);
+        DistributedRetrievalMetrics metrics = DistributedRetrievalMetrics.builder().optRecallAtK(1, 4, 16)
+                .optIdColumn("id").optPartitions(3).build();
+        RetrievalReport actual = metrics.compute(keyed(queryIds, queryLabels, queries, 2),
+                keyed(galleryIds, galleryLabels, gallery, 3));
+        assertTrue(expected.precisionAt1() > 0.3 && expected.precisionAt1() < 0.99, expected::toString);
+        assertSameReport(expected, actual);
+        // without the id column the query rows find themselves: a different, better-looking report
+        RetrievalReport separate = DistributedRetrievalMetrics.builder().optRecallAtK(1, 4, 16).optPartitions(3)
+                .build().compute(keyed(queryIds, queryLabels, queries, 2), keyed(galleryIds, galleryLabels, gallery, 3));
+        assertTrue(separate.precisionAt1() > actual.precisionAt1(), separate + " against " + actual);
+
+        // a query in the gallery with another label, and a gallery id given twice
+        int[] relabelled = queryLabels.clone();
+        relabelled[1] = 999;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> metrics.compute(
+                keyed(queryIds, relabelled, queries, 2), keyed(galleryIds, galleryLabels, gallery, 3)));
+        assertEquals("The query with id 10005 has label 999 but the gallery row with that id has label "
+                + galleryLabels[4] + ": a query in the gallery must keep its label.", e.getMessage());
+        long[] twice = galleryIds.clone();
+        twice[7] = twice[6];
+        e = assertThrows(IllegalArgumentException.class, () -> metrics.compute(
+                keyed(queryIds, queryLabels, queries, 2), keyed(twice, galleryLabels, gallery, 3)));
+        assertEquals("The gallery has 2 rows with id 10008: ids must be unique to tell which queries are in the"
+                + " gallery.", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> metrics.compute(
+                keyed(queryIds, queryLabels, queries, 2).drop("id"), keyed(galleryIds, galleryLabels, gallery, 3)));
+        assertEquals("The queries have no column 'id' of ids (columns: [label, embedding]); add one, e.g. with"
+                + " zipWithIndex or monotonically_increasing_id().", e.getMessage());
+    }
+
     @Test
     void badInputIsRefusedWithTheProblemNamed() {
         int[] labels = {1, 1, 2};
