@@ -88,6 +88,11 @@ public final class VerificationMetrics {
         return evaluate(toDoubles(scores), same);
     }
 
+    /** Evaluates float scores with a given fold of each pair; see {@link #evaluate(double[], boolean[], int[])}. */
+    public VerificationReport evaluate(float[] scores, boolean[] same, int[] foldIds) {
+        return evaluate(toDoubles(scores), same, foldIds);
+    }
+
     /**
      * Evaluates scored pairs with a given fold of each pair, for example LFW's ten folds of
      * {@code pairs.txt} ({@link KFoldVerification#contiguousFolds(int, int)}).

@@ -144,6 +144,15 @@ class VerificationMetricsTest {
         assertEquals(0.25, r.kFoldStd(), EXACT);
         assertEquals(2, r.positivePairs());
         assertEquals(2, r.negativePairs());
+        // float scores give the same report (0.9f, 0.8f... widened exactly as the doubles they were rounded to)
+        float[] f = new float[s.length];
+        double[] widened = new double[s.length];
+        for (int i = 0; i < s.length; i++) {
+            f[i] = (float) s[i];
+            widened[i] = f[i];
+        }
+        assertEquals(VerificationMetrics.builder().build().evaluate(widened, y, KFoldVerification.contiguousFolds(4, 2)),
+                VerificationMetrics.builder().build().evaluate(f, y, KFoldVerification.contiguousFolds(4, 2)));
     }
 
     @Test

@@ -364,11 +364,7 @@ public final class FaceAttributes implements Callable<Integer> {
                                              PairList pairs) {
         float[] scores = PairScores.score(model.embed(manager, part.images(), true), pairs.first(), pairs.second(),
                 model.distance());
-        double[] s = new double[scores.length];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = scores[i];
-        }
-        return VerificationMetrics.builder().build().evaluate(s, pairs.same(), pairs.foldIds());
+        return VerificationMetrics.builder().build().evaluate(scores, pairs.same(), pairs.foldIds());
     }
 
     private static Map<String, Double> balancedAccuracies(AttributeReport report) {
