@@ -184,6 +184,16 @@ final class EmbeddingRows {
                 Arrays.copyOf(values, n * dimension), dimension);
     }
 
+    /** The array column {@code column} of a row (float or double values) as floats. */
+    static float[] floats(Row row, int column) {
+        List<Object> values = row.getList(column);
+        float[] v = new float[values.size()];
+        for (int d = 0; d < v.length; d++) {
+            v[d] = ((Number) values.get(d)).floatValue();
+        }
+        return v;
+    }
+
     /** Label -> number of rows, over all blocks. */
     static Map<Integer, Long> labelCounts(JavaRDD<Block> blocks) {
         return blocks.flatMap(b -> Arrays.stream(b.labels).boxed().iterator()).countByValue();

@@ -296,13 +296,8 @@ public final class ShardedHnswIndex implements Serializable {
             long[] ids = new long[QUERY_BLOCK];
             while (it.hasNext()) {
                 Row row = it.next();
-                List<Object> values = row.getList(1);
-                float[] v = new float[values.size()];
-                for (int d = 0; d < v.length; d++) {
-                    v[d] = ((Number) values.get(d)).floatValue();
-                }
                 ids[rows.size()] = row.getLong(0);
-                rows.add(v);
+                rows.add(EmbeddingRows.floats(row, 1));
                 if (rows.size() == QUERY_BLOCK || !it.hasNext()) {
                     long key = ((long) partition << 32) | out.size();
                     out.add(new QueryBlock(key, Arrays.copyOf(ids, rows.size()), rows.toArray(new float[0][])));
@@ -523,16 +518,11 @@ public final class ShardedHnswIndex implements Serializable {
             long[] ids = new long[1024];
             while (rows.hasNext()) {
                 Row row = rows.next();
-                List<Object> values = row.getList(1);
-                float[] v = new float[values.size()];
-                for (int d = 0; d < v.length; d++) {
-                    v[d] = ((Number) values.get(d)).floatValue();
-                }
                 if (vectors.size() == ids.length) {
                     ids = Arrays.copyOf(ids, ids.length * 2);
                 }
                 ids[vectors.size()] = row.getLong(0);
-                vectors.add(v);
+                vectors.add(EmbeddingRows.floats(row, 1));
             }
             int n = vectors.size();
             try (HnswIndex index = HnswIndex.builder().setDistance(Distance.named(distance)).optM(m)
