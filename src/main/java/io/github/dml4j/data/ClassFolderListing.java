@@ -71,20 +71,37 @@ final class ClassFolderListing {
                     + " images of each identity in a sub-folder named after it.");
         }
         List<List<Path>> files = new ArrayList<>();
+        List<Path> leftOut = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        Path nested = null;
+        int candidates = 0;
         for (Path folder : folders) {
             List<Path> inFolder = new ArrayList<>();
             for (Path entry : sortedEntries(folder)) {
                 if (Files.isDirectory(entry)) {
-                    skipper.skip(entry, "The folder " + entry + " is inside an identity folder; identity folders"
-                            + " are not searched recursively.");
+                    nested = nested == null ? entry : nested;
+                    leftOut.add(entry);
+                    reasons.add("The folder " + entry + " is inside an identity folder; identity folders are not"
+                            + " searched recursively.");
                 } else if (!extensions.contains(extension(entry))) {
-                    skipper.skip(entry, "The file " + entry + " is not an image: its extension is not one of "
+                    leftOut.add(entry);
+                    reasons.add("The file " + entry + " is not an image: its extension is not one of "
                             + String.join(", ", new TreeSet<>(extensions)) + ".");
                 } else {
                     inFolder.add(entry);
                 }
             }
+            candidates += inFolder.size();
             files.add(inFolder);
+        }
+        if (candidates == 0 && nested != null) {
+            // a layout one level deeper (alphabet/character/image, person/album/image): say so once
+            throw new IOException("The identity folder root " + root + " holds folders of folders (" + nested
+                    + ") and no image one level down: identity folders must hold their images directly. Point at"
+                    + " the folder that holds the identity folders (such as " + nested.getParent() + ").");
+        }
+        for (int i = 0; i < leftOut.size(); i++) {
+            skipper.skip(leftOut.get(i), reasons.get(i));
         }
         return new ClassFolderListing(folders, files);
     }

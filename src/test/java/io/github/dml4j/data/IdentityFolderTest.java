@@ -172,6 +172,18 @@ class IdentityFolderTest {
         e = assertThrows(IOException.class, () -> folder(IdentityFolder.OnUnreadable.SKIP).load());
         assertEquals("No readable image was found under the identity folder root " + root + " (2 files skipped).",
                 e.getMessage());
+
+        // one level too high (alphabet/character/image, as Omniglot): said once, naming where to point
+        Path deep = root.resolve("deep");
+        Files.createDirectories(deep.resolve("Angelic/character01"));
+        Files.createDirectories(deep.resolve("Angelic/character02"));
+        Files.createDirectories(deep.resolve("Braille/character01"));
+        Files.write(deep.resolve("Angelic/character01/0965_01.png"), new byte[] {1});
+        IdentityFolder tooHigh = IdentityFolder.builder().setRoot(deep).setPreprocessing(GRAY_2X2).build();
+        e = assertThrows(IOException.class, tooHigh::load);
+        assertEquals("The identity folder root " + deep + " holds folders of folders (" + deep.resolve("Angelic/character01")
+                + ") and no image one level down: identity folders must hold their images directly. Point at the"
+                + " folder that holds the identity folders (such as " + deep.resolve("Angelic") + ").", e.getMessage());
     }
 
     @Test
