@@ -53,10 +53,17 @@ final class Retrieval {
                 r.precisionAt1(), r.rPrecision(), r.meanAveragePrecisionAtR());
     }
 
-    /** The mean loss of each epoch, four decimals. */
+    /** The mean loss of each epoch, four decimals; of a long run the first and last five. */
     static String losses(TrainingHistory history) {
-        return Arrays.toString(Arrays.stream(history.losses())
-                .mapToObj(l -> String.format(Locale.ROOT, "%.4f", l)).toArray());
+        String[] all = Arrays.stream(history.losses()).mapToObj(l -> String.format(Locale.ROOT, "%.4f", l))
+                .toArray(String[]::new);
+        if (all.length <= 20) {
+            return Arrays.toString(all);
+        }
+        // a small folder trains hundreds of short epochs: the ends tell the trend, the plot has them all
+        return "[" + String.join(", ", Arrays.copyOf(all, 5)) + ", ..., "
+                + String.join(", ", Arrays.copyOfRange(all, all.length - 5, all.length)) + "] (" + all.length
+                + " epochs)";
     }
 
     /**
