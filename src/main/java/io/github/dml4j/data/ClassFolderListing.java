@@ -9,6 +9,8 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Lists the image files of a folder laid out as one sub-folder per class or identity, the way
@@ -16,7 +18,9 @@ import java.util.stream.Stream;
  * name order (the label of a class is its position), and in each the files whose extension is
  * one of a set, in sorted name order. Files directly under the root, folders inside a class
  * folder and files of other extensions are handed to a {@link Skipper} with a sentence naming
- * them. Nothing is decoded here.
+ * them. A root whose sub-folders hold only folders (alphabet/character/image, as Omniglot) is
+ * read one level deeper: the classes are the folders two levels down, named by their path under
+ * the root ({@code Angelic/character01}). Nothing is decoded here.
  */
 final class ClassFolderListing {
 
@@ -32,10 +36,14 @@ final class ClassFolderListing {
         void skip(Path file, String reason) throws IOException;
     }
 
+    private static final Logger logger = LoggerFactory.getLogger(ClassFolderListing.class);
+
+    private final Path root;
     private final List<Path> folders;
     private final List<List<Path>> files;
 
-    private ClassFolderListing(List<Path> folders, List<List<Path>> files) {
+    private ClassFolderListing(Path root, List<Path> folders, List<List<Path>> files) {
+        this.root = root;
         this.folders = List.copyOf(folders);
         this.files = files.stream().map(List::copyOf).toList();
     }
@@ -70,16 +78,44 @@ final class ClassFolderListing {
             throw new IOException("The identity folder root " + root + " holds no identity sub-folder: put the"
                     + " images of each identity in a sub-folder named after it.");
         }
+        ClassFolderListing listing = listClasses(root, folders, extensions, skipper, false);
+        if (listing != null) {
+            return listing;
+        }
+        // no image one level down, only folders (alphabet/character/image, as Omniglot): the classes are the
+        // folders two levels down, named by their path ("Angelic/character01")
+        List<Path> deeper = new ArrayList<>();
+        for (Path folder : folders) {
+            for (Path entry : sortedEntries(folder)) {
+                if (Files.isDirectory(entry)) {
+                    deeper.add(entry);
+                } else {
+                    skipper.skip(entry, "The file " + entry + " is beside the identity folders of " + folder
+                            + "; images belong in one sub-folder per identity.");
+                }
+            }
+        }
+        logger.info("The identity folder root {} holds folders of folders: its {} identities are the folders two"
+                + " levels down (such as {})", root, deeper.size(), relative(root, deeper.get(0)));
+        return listClasses(root, deeper, extensions, skipper, true);
+    }
+
+    /**
+     * The candidate files of each class folder, or null (nothing skipped yet) when no class
+     * folder holds an image but some hold folders and {@code last} is false.
+     */
+    private static ClassFolderListing listClasses(Path root, List<Path> folders, Set<String> extensions,
+            Skipper skipper, boolean last) throws IOException {
         List<List<Path>> files = new ArrayList<>();
         List<Path> leftOut = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
-        Path nested = null;
+        boolean nested = false;
         int candidates = 0;
         for (Path folder : folders) {
             List<Path> inFolder = new ArrayList<>();
             for (Path entry : sortedEntries(folder)) {
                 if (Files.isDirectory(entry)) {
-                    nested = nested == null ? entry : nested;
+                    nested = true;
                     leftOut.add(entry);
                     reasons.add("The folder " + entry + " is inside an identity folder; identity folders are not"
                             + " searched recursively.");
@@ -94,21 +130,23 @@ final class ClassFolderListing {
             candidates += inFolder.size();
             files.add(inFolder);
         }
-        if (candidates == 0 && nested != null) {
-            // a layout one level deeper (alphabet/character/image, person/album/image): say so once
-            throw new IOException("The identity folder root " + root + " holds folders of folders (" + nested
-                    + ") and no image one level down: identity folders must hold their images directly. Point at"
-                    + " the folder that holds the identity folders (such as " + nested.getParent() + ").");
+        if (candidates == 0 && nested && !last) {
+            return null;
         }
         for (int i = 0; i < leftOut.size(); i++) {
             skipper.skip(leftOut.get(i), reasons.get(i));
         }
-        return new ClassFolderListing(folders, files);
+        return new ClassFolderListing(root, folders, files);
     }
 
     /** The class folders, in label order. */
     List<Path> folders() {
         return folders;
+    }
+
+    /** The name of class {@code index}: its folder's path under the root ("Alice", or "Angelic/character01"). */
+    String name(int index) {
+        return relative(root, folders.get(index));
     }
 
     /** The candidate image files of each class folder, in sorted name order. */

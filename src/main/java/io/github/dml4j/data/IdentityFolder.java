@@ -120,7 +120,7 @@ public final class IdentityFolder {
                     n++;
                 }
                 if (n > before) {
-                    identities.add(folders.get(f).getFileName().toString());
+                    identities.add(listing.name(f));
                 } else {
                     logger.warn("The identity folder {} holds no readable image; the identity is left out.", folders.get(f));
                 }

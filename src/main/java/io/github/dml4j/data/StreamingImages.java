@@ -169,7 +169,7 @@ public final class StreamingImages implements ImageSource, AutoCloseable {
                 logger.warn("The identity folder {} holds no readable image; the identity is left out.", folder);
             }
             for (Path file : listing.files().get(f)) {
-                listed.add(new ListedImage(file, ClassFolderListing.relative(root, file), folder.getFileName().toString()));
+                listed.add(new ListedImage(file, ClassFolderListing.relative(root, file), listing.name(f)));
             }
         }
         return listed;

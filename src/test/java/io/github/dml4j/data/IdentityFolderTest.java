@@ -173,17 +173,27 @@ class IdentityFolderTest {
         assertEquals("No readable image was found under the identity folder root " + root + " (2 files skipped).",
                 e.getMessage());
 
-        // one level too high (alphabet/character/image, as Omniglot): said once, naming where to point
-        Path deep = root.resolve("deep");
-        Files.createDirectories(deep.resolve("Angelic/character01"));
-        Files.createDirectories(deep.resolve("Angelic/character02"));
-        Files.createDirectories(deep.resolve("Braille/character01"));
-        Files.write(deep.resolve("Angelic/character01/0965_01.png"), new byte[] {1});
-        IdentityFolder tooHigh = IdentityFolder.builder().setRoot(deep).setPreprocessing(GRAY_2X2).build();
-        e = assertThrows(IOException.class, tooHigh::load);
-        assertEquals("The identity folder root " + deep + " holds folders of folders (" + deep.resolve("Angelic/character01")
-                + ") and no image one level down: identity folders must hold their images directly. Point at the"
-                + " folder that holds the identity folders (such as " + deep.resolve("Angelic") + ").", e.getMessage());
+    }
+
+    @Test
+    void foldersOfFoldersAreReadTwoLevelsDown() throws IOException {
+        // alphabet/character/image, as Omniglot: the identities are the characters, named by their path
+        FaceFiles.write(root.resolve("Angelic/character01/0965_01.png"), FaceFiles.gray(2, 2, (y, x) -> 10), "png");
+        FaceFiles.write(root.resolve("Angelic/character01/0965_02.png"), FaceFiles.gray(2, 2, (y, x) -> 11), "png");
+        FaceFiles.write(root.resolve("Angelic/character02/0966_01.png"), FaceFiles.gray(2, 2, (y, x) -> 20), "png");
+        FaceFiles.write(root.resolve("Braille/character01/0100_01.png"), FaceFiles.gray(2, 2, (y, x) -> 30), "png");
+        FaceFiles.write(root.resolve("Braille/character01/deeper/x.png"), FaceFiles.gray(2, 2, (y, x) -> 40), "png");
+        Files.writeString(root.resolve("Braille/notes.txt"), "x");
+        IdentityImages images = folder(IdentityFolder.OnUnreadable.SKIP).load();
+        assertEquals(List.of("Angelic/character01", "Angelic/character02", "Braille/character01"), images.identities());
+        assertEquals(List.of("Angelic/character01/0965_01.png", "Angelic/character01/0965_02.png",
+                "Angelic/character02/0966_01.png", "Braille/character01/0100_01.png"), images.paths());
+        assertEquals(List.of("Braille/notes.txt", "Braille/character01/deeper"),
+                images.skipped().stream().map(IdentityImages.SkippedFile::path).toList());
+        // the streaming reader lists the same classes
+        try (StreamingImages streaming = StreamingImages.builder().setFolder(root).setPreprocessing(GRAY_2X2).build()) {
+            assertEquals(images.identities(), streaming.classNames());
+        }
     }
 
     @Test
