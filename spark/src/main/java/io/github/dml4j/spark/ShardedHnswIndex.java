@@ -19,8 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -50,7 +48,8 @@ import scala.Tuple2;
  *
  * <p><b>Search.</b> {@link #search(float[][], int)} runs one task per shard; each executor keeps
  * the shards it has loaded (one copy per JVM, as {@link ImageEmbedder} keeps models, keyed by
- * the build recorded in the manifest), so later searches read no file. Each shard returns its
+ * the build recorded in the manifest, within a budget: {@link #CACHE_BYTES_PROPERTY}), so later
+ * searches read no file. Each shard returns its
  * top-k per query, and the driver merges them with {@link TopK#merge} (score, then id). Query
  * sets too large for the driver are given as a Dataset ({@link #search(Dataset, int, int)}):
  * every (query partition, shard) pair is then a task, the merge runs on the executors, and the
@@ -87,8 +86,14 @@ public final class ShardedHnswIndex implements Serializable {
     static final String FORMAT = "dml4j-sharded-hnsw";
     static final int VERSION = 1;
 
-    /** Shards loaded in this JVM, by build and location. */
-    private static final Map<String, HnswIndex> LOADED = new ConcurrentHashMap<>();
+    /**
+     * The JVM property that bounds the bytes of shard files an executor keeps loaded (default
+     * 40% of its maximum heap); the least recently searched shards are dropped first.
+     */
+    public static final String CACHE_BYTES_PROPERTY = "dml4j.shardCacheBytes";
+
+    /** Shards loaded in this JVM, by build and location, least recently searched first. */
+    private static final ShardCache LOADED = new ShardCache();
 
     private final transient SparkSession spark;
     private final String folder;
@@ -150,6 +155,11 @@ public final class ShardedHnswIndex implements Serializable {
         } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | NullPointerException e) {
             throw new IOException(manifest + " is corrupt: " + e.getMessage(), e);
         }
+    }
+
+    /** The number of shards this JVM holds loaded, of every index. */
+    static int loadedShards() {
+        return LOADED.size();
     }
 
     /** The folder of the shards. */
@@ -338,23 +348,15 @@ public final class ShardedHnswIndex implements Serializable {
     private static TopK searchShard(String shard, String buildId, HadoopFiles files, String distance, float[][] queries,
             int k, int ef) throws IOException {
         // keyed by the build too: an index built again into the same folder is loaded again
-        String key = buildId + " " + shard;
-        HnswIndex index = LOADED.get(key);
-        if (index == null) {
-            synchronized (LOADED) {
-                index = LOADED.get(key);
-                if (index == null) {
-                    Path local = Files.createTempFile("dml4j-shard-", ".hnsw");
-                    try {
-                        files.download(shard, local);
-                        index = HnswIndex.load(local, Distance.named(distance));
-                    } finally {
-                        Files.deleteIfExists(local);
-                    }
-                    LOADED.put(key, index);
-                }
+        HnswIndex index = LOADED.get(buildId + " " + shard, () -> {
+            Path local = Files.createTempFile("dml4j-shard-", ".hnsw");
+            try {
+                files.download(shard, local);
+                return new ShardCache.Loaded(HnswIndex.load(local, Distance.named(distance)), Files.size(local));
+            } finally {
+                Files.deleteIfExists(local);
             }
-        }
+        });
         synchronized (index) {
             index.setEf(ef);
         }

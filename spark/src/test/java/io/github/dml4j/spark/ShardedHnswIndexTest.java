@@ -134,6 +134,35 @@ class ShardedHnswIndexTest {
         }
     }
 
+    @Test
+    void executorsKeepTheirShardsWithinTheBudget() throws IOException {
+        SparkSession spark = TestSpark.session();
+        Random random = new Random(5);
+        float[][] rows = clustered(600, 8, random);
+        List<Row> list = new ArrayList<>();
+        for (int i = 0; i < rows.length; i++) {
+            list.add(RowFactory.create((long) i, rows[i]));
+        }
+        Dataset<Row> data = spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(list, 3), SCHEMA);
+        ShardedHnswIndex index = ShardedHnswIndex.builder().setDistance(new CosineSimilarity())
+                .build(data, dir.resolve("budget").toString());
+        float[][] queries = java.util.Arrays.copyOf(rows, 50);
+        Neighbors small;
+        System.setProperty(ShardedHnswIndex.CACHE_BYTES_PROPERTY, "1");
+        try {
+            small = index.search(queries, 5); // each shard loaded drops the others
+            assertEquals(1, ShardedHnswIndex.loadedShards());
+        } finally {
+            System.clearProperty(ShardedHnswIndex.CACHE_BYTES_PROPERTY);
+        }
+        assertEquals(small, index.search(queries, 5)); // the dropped shards read again, the same neighbours
+        assertEquals(3, ShardedHnswIndex.loadedShards());
+        for (int q = 0; q < queries.length; q++) {
+            assertEquals(q, small.id(q, 0), "each row finds itself first");
+        }
+    }
+
     private String built(Dataset<Row> data) throws IOException {
         String folder = dir.resolve("small").toString();
         ShardedHnswIndex.builder().setDistance(new CosineSimilarity()).build(data, folder);
