@@ -171,7 +171,7 @@ public final class ThresholdClustering {
         checkFinite(embeddings);
         int n = Math.toIntExact(shape.get(0));
         if (n == 1) {
-            return finish(new int[] {0});
+            return finish(new int[] {0}, 0);
         }
         int neighbours = Math.min(k, n - 1);
         Neighbors found = neighbours(embeddings, n, neighbours, progress);
@@ -184,7 +184,32 @@ public final class ThresholdClustering {
         if (progress != null) {
             progress.end();
         }
-        return finish(roots);
+        int saturated = neighbours < n - 1 ? saturated(found, n, neighbours) : 0;
+        if (saturated > n / 20) {
+            logger.warn("{} of {} points ({}%) have all k = {} graph neighbours at or above the threshold {}: the"
+                    + " graph misses pairs that reach it, so the clusters may be wrong ({}). Raise k above the number"
+                    + " of neighbours a point has over the threshold.", saturated, n, 100 * saturated / n, neighbours,
+                    threshold, linkage == Linkage.AVERAGE ? "average linkage over-estimates the averages and merges"
+                            + " too much" : "components may be split");
+        }
+        return finish(roots, saturated);
+    }
+
+    /** The points whose k-th graph neighbour still reaches the threshold. */
+    private int saturated(Neighbors found, int n, int neighbours) {
+        int saturated = 0;
+        for (int i = 0; i < n; i++) {
+            int taken = 0;
+            double last = Double.POSITIVE_INFINITY;
+            for (int r = 0; r < found.k() && taken < neighbours; r++) {
+                if (found.id(i, r) != i) {
+                    taken++;
+                    last = found.score(i, r);
+                }
+            }
+            saturated += taken == neighbours && last >= threshold ? 1 : 0;
+        }
+        return saturated;
     }
 
     /** Each point's k + 1 nearest (itself normally among them), searched in chunks of queries for the progress. */
@@ -409,7 +434,7 @@ public final class ThresholdClustering {
     }
 
     /** Dense ids by first appearance; clusters under the minimum size become UNASSIGNED. */
-    private Result finish(int[] roots) {
+    private Result finish(int[] roots, int saturated) {
         int n = roots.length;
         int[] size = new int[n];
         for (int root : roots) {
@@ -431,7 +456,7 @@ public final class ThresholdClustering {
             out[i] = id[root];
         }
         logger.debug("Threshold clustering of {} points: {} clusters", n, count);
-        return new Result(out, count);
+        return new Result(out, count, saturated);
     }
 
     private static int[] identity(int n) {
@@ -486,15 +511,23 @@ public final class ThresholdClustering {
      *     are numbered in order of each cluster's first point
      * @param count the number of clusters
      */
-    public record Result(int[] assignments, int count) {
+    public record Result(int[] assignments, int count, int saturated) {
 
         /**
          * Checks and copies the assignments.
          *
-         * @throws IllegalArgumentException if an id is outside [-1, count)
+         * @param assignments the cluster id of each point, or {@value ThresholdClustering#UNASSIGNED}
+         * @param count the number of clusters
+         * @param saturated the points whose k-th graph neighbour still reaches the threshold: the
+         *     graph misses some of their pairs above it, and with many of them (a warning is logged
+         *     beyond 5%) the clusters are not to be trusted; k should be raised
+         * @throws IllegalArgumentException if an id is outside [-1, count) or saturated is negative
          */
         public Result {
             Objects.requireNonNull(assignments, "The assignments must not be null.");
+            if (saturated < 0) {
+                throw new IllegalArgumentException("saturated must not be negative, but was " + saturated + ".");
+            }
             assignments = assignments.clone();
             for (int i = 0; i < assignments.length; i++) {
                 if (assignments[i] < UNASSIGNED || assignments[i] >= count) {
@@ -502,6 +535,11 @@ public final class ThresholdClustering {
                             + ", outside [" + UNASSIGNED + ", " + count + ").");
                 }
             }
+        }
+
+        /** A result with no saturated point, as from a complete graph. */
+        public Result(int[] assignments, int count) {
+            this(assignments, count, 0);
         }
 
         /** A copy of the cluster id of each point. */
@@ -550,18 +588,19 @@ public final class ThresholdClustering {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Result r && count == r.count && Arrays.equals(assignments, r.assignments);
+            return o instanceof Result r && count == r.count && saturated == r.saturated
+                    && Arrays.equals(assignments, r.assignments);
         }
 
         @Override
         public int hashCode() {
-            return 31 * Arrays.hashCode(assignments) + count;
+            return 31 * (31 * Arrays.hashCode(assignments) + count) + saturated;
         }
 
         @Override
         public String toString() {
             return "ThresholdClustering.Result{points=" + assignments.length + ", clusters=" + count
-                    + ", unassigned=" + unassigned() + '}';
+                    + ", unassigned=" + unassigned() + ", saturated=" + saturated + '}';
         }
     }
 

@@ -271,6 +271,21 @@ class ThresholdClusteringTest {
     }
 
     @Test
+    void pointsWhoseWholeGraphReachesTheThresholdAreCountedSaturated() {
+        // 6 blobs of 40: a point's 39 closest are its own blob, all above the threshold
+        int[] labels = new int[6 * 40];
+        float[][] x = KMeansTest.blobs(6, 40, 8, 1, labels);
+        for (Linkage linkage : Linkage.values()) {
+            ThresholdClustering.Builder b = ThresholdClustering.builder().setThreshold(0.5).optLinkage(linkage);
+            assertEquals(240, b.optK(10).build().cluster(x).saturated(), linkage.name()); // the graph sees only the blob
+            assertEquals(0, b.optK(60).build().cluster(x).saturated(), linkage.name()); // it reaches other blobs
+            assertEquals(0, b.optK(239).build().cluster(x).saturated(), linkage.name()); // complete
+        }
+        assertEquals(new ThresholdClustering.Result(new int[] {0, 0}, 1), new ThresholdClustering.Result(new int[] {0, 0},
+                1, 0));
+    }
+
+    @Test
     void wellSeparatedBlobsGiveNmiOne() {
         int[] labels = new int[6 * 40];
         float[][] x = KMeansTest.blobs(6, 40, 8, 1, labels);

@@ -85,6 +85,9 @@ public final class FaceVerification implements Callable<Integer> {
     /** The largest default neighbour count of the clustering graph. */
     static final int MAX_DEFAULT_NEIGHBORS = 200;
 
+    /** The largest k the default clustering raises its graph to when the graph is too small to see its clusters end. */
+    static final int MAX_AUTO_NEIGHBORS = 800;
+
     @Option(names = "--data", description = "Identity folder (one sub-folder of JPEG/PNG/PGM/PPM images per identity); "
             + "without it synthetic faces are generated.")
     Path data;
@@ -193,7 +196,8 @@ public final class FaceVerification implements Callable<Integer> {
 
     @Option(names = "--cluster-neighbors", description = "Neighbours per image in the clustering's k-NN graph, which"
             + " bounds its memory (N x k links) (default: twice the largest test identity's images, at least 20, at"
-            + " most " + MAX_DEFAULT_NEIGHBORS + "; exact average linkage when N - 1 or more).")
+            + " most " + MAX_DEFAULT_NEIGHBORS + ", doubled up to " + MAX_AUTO_NEIGHBORS + " while more than 5% of the"
+            + " images have every neighbour above the threshold; exact average linkage when N - 1 or more).")
     Integer clusterNeighbors;
 
     @Option(names = "--out", defaultValue = "target/face-model", description = "Model directory (default ${DEFAULT-VALUE}).")
@@ -371,6 +375,7 @@ public final class FaceVerification implements Callable<Integer> {
                 summary.put("clusters", clustering.result().count());
                 summary.put("cluster_nmi", round(clustering.nmi()));
                 summary.put("cluster_neighbors", clustering.neighbors());
+                summary.put("cluster_saturated", clustering.result().saturated());
                 summary.put("cluster_s", round(clustering.seconds()));
                 summary.put("cluster_peak_rss_mb", Math.round(clustering.peakRssMb()));
             }
@@ -828,12 +833,31 @@ public final class FaceVerification implements Callable<Integer> {
         int k = clusterNeighbors != null ? clusterNeighbors
                 : Math.min(MAX_DEFAULT_NEIGHBORS, Math.max(20, 2 * largest));
         k = Math.max(1, Math.min(k, test.size() - 1));
+        int cap = Math.max(k, Math.min(MAX_AUTO_NEIGHBORS, test.size() - 1));
         double peakBefore = ProcessMemory.peakResidentMb();
         boolean reset = ProcessMemory.resetPeak();
         long start = System.nanoTime();
-        ThresholdClustering.Result clusters = ThresholdClustering.builder().setThreshold(calibration.threshold())
-                .optLinkage(ThresholdClustering.Linkage.AVERAGE).optDistance(model.distance()).optK(k).build()
-                .cluster(embeddings, System.console() == null ? null : new ai.djl.training.util.ProgressBar());
+        ThresholdClustering.Result clusters;
+        while (true) {
+            clusters = ThresholdClustering.builder().setThreshold(calibration.threshold())
+                    .optLinkage(ThresholdClustering.Linkage.AVERAGE).optDistance(model.distance()).optK(k).build()
+                    .cluster(embeddings, System.console() == null ? null : new ai.djl.training.util.ProgressBar());
+            boolean tooSmall = clusters.saturated() > test.size() / 20;
+            if (!tooSmall || clusterNeighbors != null || k >= cap) {
+                if (tooSmall) {
+                    System.out.printf(Locale.ROOT, "WARNING: %,d of %,d test images have all %d graph neighbours above"
+                            + " the threshold: the clusters below merge identities the graph cannot tell apart;"
+                            + " raise --cluster-neighbors.%n", clusters.saturated(), test.size(), k);
+                }
+                break;
+            }
+            // a graph that ends inside every image's cluster cannot see where clusters end: average linkage
+            // would merge them; a graph twice as large usually can
+            int next = Math.min(cap, 2 * k);
+            System.out.printf(Locale.ROOT, "Clustering: %,d of %,d test images have all %d graph neighbours above the"
+                    + " threshold; again with %d%n", clusters.saturated(), test.size(), k, next);
+            k = next;
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         double peak = reset ? ProcessMemory.peakResidentMb() : Double.NaN;
         int[] labels = test.images().labels();
