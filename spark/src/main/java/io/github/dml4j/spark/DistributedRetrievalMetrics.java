@@ -107,12 +107,10 @@ public final class DistributedRetrievalMetrics {
             long largest = counts.values().stream().mapToLong(Long::longValue).max().orElse(0);
             int kEff = (int) Math.min(k == null ? largest - 1 : k, n - 1);
             warnIfCapped(largest - 1);
-            Map<Integer, Long> relevant = new HashMap<>();
-            counts.forEach((label, count) -> relevant.put(label, count - 1));
             if (kEff < 1 || largest < 2) {
                 return nothingToEvaluate(Math.max(kEff, 0), n);
             }
-            return run(sc, blocks, blocks, relevant, kEff, depth(kEff, n - 1), Exclusion.SELF);
+            return run(sc, blocks, blocks, counts, kEff, depth(kEff, n - 1), Exclusion.SELF);
         } finally {
             blocks.unpersist();
         }
@@ -195,27 +193,32 @@ public final class DistributedRetrievalMetrics {
                         functions.col(labelColumn).cast(DataTypes.LongType).as("q_label"))
                 .join(gallery.select(id.cast(DataTypes.LongType).as("g_id"),
                         functions.col(labelColumn).cast(DataTypes.LongType).as("g_label")),
-                        functions.col("q_id").equalTo(functions.col("g_id")));
-        List<Row> relabelled = matched.filter(functions.col("q_label").notEqual(functions.col("g_label"))).limit(1)
-                .collectAsList();
-        if (!relabelled.isEmpty()) {
-            Row r = relabelled.get(0);
-            throw new IllegalArgumentException("The query with " + idColumn + " " + r.getLong(0) + " has label "
-                    + r.getLong(1) + " but the gallery row with that id has label " + r.getLong(3) + ": a query in the"
-                    + " gallery must keep its label.");
+                        functions.col("q_id").equalTo(functions.col("g_id")))
+                .persist(); // read twice: the label check, then the counts
+        try {
+            List<Row> relabelled = matched.filter(functions.col("q_label").notEqual(functions.col("g_label")))
+                    .limit(1).collectAsList();
+            if (!relabelled.isEmpty()) {
+                Row r = relabelled.get(0);
+                throw new IllegalArgumentException("The query with " + idColumn + " " + r.getLong(0) + " has label "
+                        + r.getLong(1) + " but the gallery row with that id has label " + r.getLong(3) + ": a query in"
+                        + " the gallery must keep its label.");
+            }
+            Map<Integer, Long> byLabel = new HashMap<>();
+            for (Row r : matched.groupBy("q_label").count().collectAsList()) {
+                byLabel.put((int) r.getLong(0), r.getLong(1));
+            }
+            return byLabel;
+        } finally {
+            matched.unpersist();
         }
-        Map<Integer, Long> byLabel = new HashMap<>();
-        for (Row r : matched.groupBy("q_label").count().collectAsList()) {
-            byLabel.put((int) r.getLong(0), r.getLong(1));
-        }
-        return byLabel;
     }
 
     private RetrievalReport run(JavaSparkContext sc, JavaRDD<EmbeddingRows.Block> queries,
-            JavaRDD<EmbeddingRows.Block> gallery, Map<Integer, Long> relevantByLabel, int kEff, int depth,
+            JavaRDD<EmbeddingRows.Block> gallery, Map<Integer, Long> galleryCounts, int kEff, int depth,
             Exclusion exclusion) {
         long start = System.nanoTime();
-        Broadcast<HashMap<Integer, Long>> relevant = sc.broadcast(new HashMap<>(relevantByLabel));
+        Broadcast<HashMap<Integer, Long>> counts = sc.broadcast(new HashMap<>(galleryCounts));
         String distanceName = distance;
         int blockSize = queryBlockSize;
         int[] ks = recallAtK;
@@ -225,9 +228,9 @@ public final class DistributedRetrievalMetrics {
                         search(pair._1(), pair._2(), distanceName, blockSize, depth, exclusion)))
                 .reduceByKey((a, b) -> a.merge(b, depth))
                 .values()
-                .map(p -> p.accumulate(kEff, ks, ranks, relevant.value()))
+                .map(p -> p.accumulate(kEff, ks, ranks, counts.value()))
                 .reduce(RetrievalAccumulator::merge);
-        relevant.destroy();
+        counts.destroy();
         RetrievalReport report = sums.report();
         logger.info("Distributed retrieval metrics of {} queries (k = {}, depth {}, {} x {} partitions) in {} ms",
                 report.evaluatedQueries() + report.loneQueries(), kEff, depth, queries.getNumPartitions(),
@@ -247,6 +250,7 @@ public final class DistributedRetrievalMetrics {
             for (int i = 0; i < excluded.length; i++) {
                 excluded[i] = q.firstId + i;
             }
+            Arrays.fill(inGallery, true);
         } else if (exclusion == Exclusion.BY_ID) {
             excluded = new long[q.size()];
             Arrays.fill(excluded, ExactSearch.NO_EXCLUSION);
@@ -278,13 +282,16 @@ public final class DistributedRetrievalMetrics {
         return new Partial(q.labels, inGallery, top, labels);
     }
 
-    /** Which gallery row, if any, a query never finds. */
+    /**
+     * Which gallery row, if any, a query never finds; a query found in the gallery has one
+     * relevant row fewer than its label's gallery count.
+     */
     private enum Exclusion {
         /** Separate sets. */
         NONE,
-        /** Leave-one-out: the query's own row (its relevant counts are already one less). */
+        /** Leave-one-out: the query's own row. */
         SELF,
-        /** The gallery row with the query's id, found per partition; its relevant count is one less. */
+        /** The gallery row with the query's id, found per partition. */
         BY_ID
     }
 
@@ -368,10 +375,12 @@ public final class DistributedRetrievalMetrics {
             return new Partial(queryLabels, found, merged, mergedLabels);
         }
 
-        RetrievalAccumulator accumulate(int k, int[] recallAtK, int cmcRanks, Map<Integer, Long> relevant) {
+        /** The metrics of these queries; a query's relevant rows are its label's gallery count, less itself if found. */
+        RetrievalAccumulator accumulate(int k, int[] recallAtK, int cmcRanks, Map<Integer, Long> galleryCounts) {
             RetrievalAccumulator sums = new RetrievalAccumulator(k, recallAtK, cmcRanks);
             for (int q = 0; q < queryLabels.length; q++) {
-                sums.add(queryLabels[q], labels[q], relevant.getOrDefault(queryLabels[q], 0L) - (inGallery[q] ? 1 : 0));
+                sums.add(queryLabels[q], labels[q],
+                        galleryCounts.getOrDefault(queryLabels[q], 0L) - (inGallery[q] ? 1 : 0));
             }
             return sums;
         }
