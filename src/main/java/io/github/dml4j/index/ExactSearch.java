@@ -67,6 +67,12 @@ public final class ExactSearch {
     /** Default number of extra engine candidates per query that the JVM re-scores exactly. */
     public static final int DEFAULT_CANDIDATE_SLACK = 16;
 
+    /** Columns per task of the all-against-all search's transposed pass. */
+    private static final int COLUMN_TILE = 256;
+
+    /** Rows per block of the all-against-all search (at least): fewer visits to each column's candidates. */
+    private static final int ALL_QUERY_BLOCK_SIZE = 2048;
+
     /** An entry of {@code excludedIds} that excludes nothing. */
     public static final long NO_EXCLUSION = -1L;
 
@@ -323,6 +329,135 @@ public final class ExactSearch {
             return TopK.ofOwned(ids, scores);
         }
 
+        /**
+         * Finds the k nearest gallery rows of every gallery row: the all-against-all search
+         * (FAISS's {@code index.search(x, k)} on the index's own vectors), with each pair scored
+         * once. The distance is symmetric, so a block of rows is multiplied only with itself and
+         * the rows after it, and each score is offered both to its row's candidates and to its
+         * column's: half the matrix products of {@link #searchRows(int, int, int, boolean)
+         * searchRows(0, size(), k, excludeSelf)}, with the same result. The candidates of every
+         * row are held until the end, about {@code 16 (k + slack + 1)} bytes per row; when that
+         * would take more than a quarter of the maximum heap, or the distance is not {@link
+         * IndexMetric indexable}, this searches by blocks of rows as {@code searchRows} does.
+         *
+         * @param k neighbours per row, at least 1
+         * @param excludeSelf whether a row never finds itself (by id, not by distance)
+         * @return one row of results per gallery row, ids global
+         * @throws IllegalArgumentException if k &lt; 1
+         */
+        public TopK searchAll(int k, boolean excludeSelf) {
+            if (closed) {
+                throw new IllegalStateException("The gallery is closed.");
+            }
+            if (k < 1) {
+                throw new IllegalArgumentException("k must be at least 1, but was " + k + ".");
+            }
+            int candidates = Math.min(size, k + slack + (excludeSelf ? 1 : 0));
+            if (!metric.isIndexable() || ReservoirSet.bytes(size, candidates) > Runtime.getRuntime().maxMemory() / 4) {
+                return searchRows(0, size, k, excludeSelf);
+            }
+            ReservoirSet reservoirs = new ReservoirSet(size, candidates);
+            // Row r's own candidates are ranked by 2 r.g - |g|^2 (its matrix row); a score offered to
+            // column c from row r is moved to c's scale: + |c|^2 - |r|^2. A column takes it when
+            // score - |r|^2 beats its threshold - |c|^2, kept per column in `bars`.
+            boolean euclidean = !metric.isSimilarity();
+            float[] norms = new float[size];
+            if (euclidean) {
+                for (int i = 0; i < size; i++) {
+                    double sum = 0;
+                    double inverse = inverseNorms == null ? 1.0 : inverseNorms[i];
+                    for (int j = 0; j < dimension; j++) {
+                        double v = rows[i * dimension + j] * inverse;
+                        sum += v * v;
+                    }
+                    norms[i] = (float) sum;
+                }
+            }
+            float[] bars = new float[size];
+            Arrays.fill(bars, Float.NEGATIVE_INFINITY);
+            int allBlock = Math.max(queryBlockSize, ALL_QUERY_BLOCK_SIZE);
+            long scoresPerProduct = (long) queryBlockSize * galleryBlockSize;
+            // Blocks from the last: a row's own pass (its block against the rows after it, its
+            // candidates hot in the cache) then comes before the scores offered to it as a column, so
+            // most of its insertions, the early ones, happen while they are cheap.
+            int lastStart = (size - 1) / allBlock * allBlock;
+            for (int start = lastStart; start >= 0; start -= allBlock) {
+                int s = start;
+                int e = Math.min(size, s + allBlock);
+                int b = e - s;
+                try (NDManager m = manager.newSubManager()) {
+                    NDArray query = m.create(Arrays.copyOfRange(rows, s * dimension, e * dimension), new Shape(b, dimension));
+                    if (distance.isNormalizeEmbeddings()) {
+                        query = Normalization.l2(query);
+                    }
+                    if (euclidean) {
+                        query = query.concat(m.ones(new Shape(b, 1)), 1);
+                    }
+                    int base = 0;
+                    for (NDArray block : blocks) {
+                        int n = (int) block.getShape().get(0);
+                        int chunk = (int) Math.max(COLUMN_TILE, scoresPerProduct / b);
+                        for (int from = Math.max(s, base); from < base + n; from += chunk) {
+                            int to = Math.min(base + n, from + chunk);
+                            offerBoth(query, block, base, from, to, s, e, reservoirs, norms, bars);
+                        }
+                        base += n;
+                    }
+                }
+            }
+            long[][] ids = new long[size][];
+            double[][] scores = new double[size][];
+            IntStream all = IntStream.range(0, size);
+            if ((long) size * candidates * dimension > 1_000_000L) {
+                all = all.parallel();
+            }
+            all.forEach(i -> {
+                int[] candidateRows = reservoirs.rows(i);
+                rescore(rows, i, i, candidateRows, null, candidateRows.length, true, k,
+                        excludeSelf ? firstId + i : NO_EXCLUSION, ids, scores);
+            });
+            return TopK.ofOwned(ids, scores);
+        }
+
+        /**
+         * Scores gallery rows {@code s..e-1} (the query block) against columns {@code from..to-1}
+         * (in {@code block}, which starts at row {@code base}) and offers each score to its row's
+         * candidates and, for columns after the block, to its column's.
+         */
+        private void offerBoth(NDArray query, NDArray block, int base, int from, int to, int s, int e,
+                ReservoirSet reservoirs, float[] norms, float[] bars) {
+            int b = e - s;
+            int width = to - from;
+            NDArray part = block.get((from - base) + ":" + (to - base));
+            NDArray transposed = part.transpose();
+            NDArray blockScores = query.matMul(transposed);
+            transposed.close();
+            part.close();
+            FloatBuffer values = blockScores.toByteBuffer(true).asFloatBuffer();
+            // one task per row of the block, then one per tile of later columns: they touch
+            // different candidates (rows s..e-1, columns from e on), so all run at once
+            int firstColumn = Math.max(e, from);
+            int columns = Math.max(0, to - firstColumn);
+            int skip = firstColumn - from;
+            int tiles = (columns + COLUMN_TILE - 1) / COLUMN_TILE;
+            IntStream tasks = IntStream.range(0, b + tiles);
+            if ((long) b * width > 100_000L) {
+                tasks = tasks.parallel();
+            }
+            tasks.forEach(t -> {
+                if (t < b) {
+                    reservoirs.offerRow(s + t, values, t * width, width, from);
+                    return;
+                }
+                int c0 = skip + (t - b) * COLUMN_TILE;
+                int c1 = Math.min(skip + columns, c0 + COLUMN_TILE);
+                for (int i = 0; i < b; i++) {
+                    reservoirs.offerColumns(values, i * width, c0, c1, s + i, from, norms[s + i], norms, bars);
+                }
+            });
+            blockScores.close();
+        }
+
         /** Queries {@code s..e-1} of {@code queries}; results to {@code out + i}; excluded per query or null. */
         private void searchBlock(float[] queries, int s, int e, int k, long[] excluded, long[][] ids,
                 double[][] scores, int out) {
@@ -382,21 +517,38 @@ public final class ExactSearch {
         private void rescore(float[] queries, int query, int out, CandidateReservoir reservoir, boolean exact, int k,
                 long exclude, long[][] ids, double[][] scores) {
             reservoir.finish();
-            int width = reservoir.size;
+            rescore(queries, query, out, reservoir.rows, reservoir.values, reservoir.size, exact, k, exclude, ids,
+                    scores);
+        }
+
+        /** As above for candidate rows (and their float scores, used when not exact) {@code 0..width-1}. */
+        private void rescore(float[] queries, int query, int out, int[] candidateRows, float[] floatScores, int width,
+                boolean exact, int k, long exclude, long[][] ids, double[][] scores) {
             long[] candidateIds = new long[width];
+            int[] kept = new int[width];
             double[] candidateScores = new double[width];
             int n = 0;
             int qOffset = query * dimension;
-            double queryInverse = inverseNorms == null ? 1.0 : inverseNorm(queries, qOffset, dimension);
             for (int c = 0; c < width; c++) {
-                int row = reservoir.rows[c];
+                int row = candidateRows[c];
                 long id = firstId + row;
                 if (id == exclude) {
                     continue;
                 }
                 candidateIds[n] = id;
-                candidateScores[n] = exact ? exactScore(queries, qOffset, queryInverse, row) : reservoir.values[c];
+                kept[n] = row;
+                candidateScores[n] = exact ? 0 : floatScores[c];
                 n++;
+            }
+            if (exact) {
+                double queryInverse = inverseNorms == null ? 1.0 : inverseNorm(queries, qOffset, dimension);
+                int c = 0;
+                for (; c + 4 <= n; c += 4) {
+                    exactScores4(queries, qOffset, queryInverse, kept, c, candidateScores);
+                }
+                for (; c < n; c++) {
+                    candidateScores[c] = exactScore(queries, qOffset, queryInverse, kept[c]);
+                }
             }
             int[] order = CandidateReservoir.order(candidateScores, candidateIds, n);
             int keep = Math.min(k, n);
@@ -426,6 +578,56 @@ public final class ExactSearch {
                 sum += diff * diff;
             }
             return metric.isSquared() ? -sum : -Math.sqrt(sum);
+        }
+
+        /**
+         * {@link #exactScore} of the rows {@code kept[c..c+3]} into {@code out[c..c+3]}: four sums
+         * side by side, so that the memory reads of four rows overlap; each sum runs over the
+         * columns in the same order as there, so the scores are the same to the last bit.
+         */
+        private void exactScores4(float[] queries, int qOffset, double queryInverse, int[] kept, int c, double[] out) {
+            int g0 = kept[c] * dimension;
+            int g1 = kept[c + 1] * dimension;
+            int g2 = kept[c + 2] * dimension;
+            int g3 = kept[c + 3] * dimension;
+            double i0 = inverseNorms == null ? 1.0 : inverseNorms[kept[c]];
+            double i1 = inverseNorms == null ? 1.0 : inverseNorms[kept[c + 1]];
+            double i2 = inverseNorms == null ? 1.0 : inverseNorms[kept[c + 2]];
+            double i3 = inverseNorms == null ? 1.0 : inverseNorms[kept[c + 3]];
+            double s0 = 0;
+            double s1 = 0;
+            double s2 = 0;
+            double s3 = 0;
+            if (metric.isSimilarity()) {
+                for (int j = 0; j < dimension; j++) {
+                    double q = queries[qOffset + j] * queryInverse;
+                    s0 += q * (rows[g0 + j] * i0);
+                    s1 += q * (rows[g1 + j] * i1);
+                    s2 += q * (rows[g2 + j] * i2);
+                    s3 += q * (rows[g3 + j] * i3);
+                }
+                out[c] = s0;
+                out[c + 1] = s1;
+                out[c + 2] = s2;
+                out[c + 3] = s3;
+                return;
+            }
+            for (int j = 0; j < dimension; j++) {
+                double q = queries[qOffset + j] * queryInverse;
+                double d0 = q - rows[g0 + j] * i0;
+                double d1 = q - rows[g1 + j] * i1;
+                double d2 = q - rows[g2 + j] * i2;
+                double d3 = q - rows[g3 + j] * i3;
+                s0 += d0 * d0;
+                s1 += d1 * d1;
+                s2 += d2 * d2;
+                s3 += d3 * d3;
+            }
+            boolean squared = metric.isSquared();
+            out[c] = squared ? -s0 : -Math.sqrt(s0);
+            out[c + 1] = squared ? -s1 : -Math.sqrt(s1);
+            out[c + 2] = squared ? -s2 : -Math.sqrt(s2);
+            out[c + 3] = squared ? -s3 : -Math.sqrt(s3);
         }
 
         /** Releases the engine memory; the gallery must not be searched afterwards. */

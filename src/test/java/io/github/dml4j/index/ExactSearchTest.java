@@ -90,6 +90,41 @@ class ExactSearchTest {
         }
     }
 
+    /**
+     * The all-against-all search, each pair scored once, equals searchRows over every row for
+     * each distance: 4,500 rows make three blocks of the search (2,048 rows), so scores reach
+     * rows both as their own and as columns, through many cuts of the candidates (k 25).
+     */
+    @Test
+    void searchAllEqualsSearchRowsOverEveryRow() {
+        float[][] gallery = IndexTestData.gaussian(4500, D, 5);
+        Distance squared = LpDistance.builder().optNormalizeEmbeddings(false).optSquared(true).build();
+        for (Distance distance : new Distance[] {LpDistance.raw(), LpDistance.normalized(), squared,
+                new CosineSimilarity(), new DotProductSimilarity()}) {
+            int[][] splits = distance == squared ? new int[][] {{256, 700}, {3000, 65_536}} : new int[][] {{256, 700}};
+            for (int[] blocks : splits) {
+                ExactSearch search = ExactSearch.builder().optDistance(distance).optQueryBlockSize(blocks[0])
+                        .optGalleryBlockSize(blocks[1]).build();
+                try (ExactSearch.Gallery g = search.gallery(gallery, 40L)) {
+                    for (boolean excludeSelf : new boolean[] {true, false}) {
+                        String what = distance.name() + " blocks " + Arrays.toString(blocks) + " self excluded "
+                                + excludeSelf;
+                        assertEquals(g.searchRows(0, gallery.length, 25, excludeSelf), g.searchAll(25, excludeSelf),
+                                what);
+                    }
+                }
+            }
+        }
+        float[][] small = Arrays.copyOf(gallery, 300);
+        try (ExactSearch.Gallery g = ExactSearch.builder().optGalleryBlockSize(11).build().gallery(small, 0L)) {
+            long[] self = new long[small.length];
+            Arrays.setAll(self, i -> i);
+            assertEquals(bruteForce(small, small, 10, "l2", self), g.searchAll(10, true));
+            assertEquals(bruteForce(small, small, 400, "l2", null), g.searchAll(400, false), "k above the rows");
+            assertThrows(IllegalArgumentException.class, () -> g.searchAll(0, true));
+        }
+    }
+
     /** Any split of queries and gallery, merged with offsets, gives the unsplit result exactly. */
     @Test
     void partitionsMergeIntoTheUnsplitResult() {
