@@ -39,6 +39,7 @@ final class FacePrototype {
     // head
     private final double headWidth;
     private final double headHeight;
+    private final boolean distinct; // attributes drawn to show, see SyntheticIdentities.Builder#optDistinctAttributes
     private final double jaw;
     private final double cheek;
     private final Color skin;
@@ -86,10 +87,12 @@ final class FacePrototype {
     private final int foreheadLines;
     private final double[] scar;
 
-    private FacePrototype(RandomGenerator r, boolean color) {
+    private FacePrototype(RandomGenerator r, boolean color, boolean distinct) {
+        this.distinct = distinct;
         headWidth = between(r, 0.58, 0.86);
         headHeight = between(r, 0.86, 1.0);
-        jaw = between(r, 0.45, 1.05);
+        double u = r.nextDouble();
+        jaw = distinct ? jawWidth(u) : 0.45 + (1.05 - 0.45) * u; // as between(r, 0.45, 1.05) drew it
         cheek = between(r, 0.85, 1.15);
         double skinTone = between(r, 0.45, 0.85);
         skin = color ? skinColor(r, skinTone) : gray(skinTone);
@@ -159,9 +162,9 @@ final class FacePrototype {
         return beard;
     }
 
-    /** Whether the identity has a moustache. */
+    /** Whether the identity has a moustache (with distinct attributes: and no beard, in which it would not show). */
     boolean hasMoustache() {
-        return moustache;
+        return moustache && !(distinct && beard);
     }
 
     /** Whether the identity is bald (hair on the sides only). */
@@ -169,7 +172,7 @@ final class FacePrototype {
         return hairStyle == HAIR_BALD;
     }
 
-    /** Width of the jaw relative to the head, 0.45 (pointed) to 1.05 (square). */
+    /** Width of the jaw relative to the head, 0.45 (pointed) to 1.05 (square); see {@link #jawWidth} for distinct attributes. */
     double jaw() {
         return jaw;
     }
@@ -185,8 +188,8 @@ final class FacePrototype {
     }
 
     /** A random identity; colours are skin and hair tones if {@code color}, else grays. */
-    static FacePrototype random(RandomGenerator random, boolean color) {
-        return new FacePrototype(random, color);
+    static FacePrototype random(RandomGenerator random, boolean color, boolean distinctAttributes) {
+        return new FacePrototype(random, color, distinctAttributes);
     }
 
     /**
@@ -295,8 +298,15 @@ final class FacePrototype {
         GeneralPath p = new GeneralPath();
         p.moveTo(x0, -h);
         p.curveTo(x0 + w * 0.56, -h, x0 + w, -h * 0.55, x0 + w, 0);
-        p.curveTo(x0 + w, h * 0.55, x0 + jw * 0.75, h, x0, h);
-        p.curveTo(x0 - jw * 0.75, h, x0 - w, h * 0.55, x0 - w, 0);
+        double low = h * 0.55;
+        double chin = jw * 0.75;
+        if (distinct) { // a square jaw keeps the cheeks' width low down to a flat chin, a pointed one narrows early
+            double t = (jaw - 0.45) / 0.6;
+            low = h * (0.3 + 0.55 * t);
+            chin = jw * (0.35 + 0.65 * t);
+        }
+        p.curveTo(x0 + w, low, x0 + chin, h, x0, h);
+        p.curveTo(x0 - chin, h, x0 - w, low, x0 - w, 0);
         p.curveTo(x0 - w, -h * 0.55, x0 - w * 0.56, -h, x0, -h);
         p.closePath();
         return p;
@@ -470,9 +480,10 @@ final class FacePrototype {
             g.setStroke(new BasicStroke((float) lipThickness, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
             g.draw(new QuadCurve2D.Double(x - w, y - curve * 0.5, x, y + curve * 1.5, x + w, y - curve * 0.5));
         }
-        if (moustache) {
-            g.setColor(hair);
-            g.setStroke(new BasicStroke(0.06f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+        if (hasMoustache()) {
+            // distinct: the hair's shade, or a dark one where that would hardly differ from the skin
+            g.setColor(distinct && luminance(hair) > 0.6 * luminance(skin) ? scale(skin, 0.4) : hair);
+            g.setStroke(new BasicStroke(distinct ? 0.1f : 0.06f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
             double my = y - 0.09;
             g.draw(new QuadCurve2D.Double(x - w * 1.05, my + 0.04, x, my - 0.05, x + w * 1.05, my + 0.04));
         }
@@ -483,7 +494,7 @@ final class FacePrototype {
         double rx = eyeWidth * glassesSize;
         double ry = glasses == 1 ? rx : rx * 0.7;
         g.setColor(gray(0.1));
-        g.setStroke(new BasicStroke(0.03f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+        g.setStroke(new BasicStroke(distinct ? 0.05f : 0.03f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
         double left = -eyeSpacing * headWidth + depth(yaw, 0.4);
         double right = eyeSpacing * headWidth + depth(yaw, 0.4);
         for (double cx : new double[] {left, right}) {
@@ -501,8 +512,27 @@ final class FacePrototype {
         return yaw * depth;
     }
 
+    /**
+     * A jaw width from a uniform {@code u}: one of three groups with gaps between them (pointed
+     * 0.45-0.55, oval 0.68-0.78, square 0.92-1.05 of the head's width), so that the face shape
+     * an image is labelled with is one its outline shows, not a width next to a boundary.
+     */
+    static double jawWidth(double u) {
+        if (u < 1.0 / 3) {
+            return 0.45 + 0.10 * (3 * u);
+        }
+        if (u < 2.0 / 3) {
+            return 0.68 + 0.10 * (3 * u - 1);
+        }
+        return 0.92 + 0.13 * (3 * u - 2);
+    }
+
     static double between(RandomGenerator r, double min, double max) {
         return min == max ? min : min + (max - min) * r.nextDouble();
+    }
+
+    private static double luminance(Color c) {
+        return (0.299 * c.getRed() + 0.587 * c.getGreen() + 0.114 * c.getBlue()) / 255;
     }
 
     private static Color gray(double v) {

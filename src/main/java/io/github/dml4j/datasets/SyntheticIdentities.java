@@ -66,9 +66,11 @@ import java.util.stream.IntStream;
  *
  * <p>Each image comes with the attributes the generator drew for it ({@link Result#attributes()},
  * written as a CSV beside the folder, see {@link #attributesFile(Path)}); drawing them changes no
- * pixel. Bound to the identity: {@code beard}, {@code moustache}, {@code bald} (hair on the sides
- * only), {@code face_shape} (by jaw width: {@code pointed} below 0.65 of the head's width,
- * {@code oval}, {@code square} from 0.85), {@code hair_colour} ({@code black}, {@code brown},
+ * pixel. Bound to the identity: {@code beard}, {@code moustache} (one without a beard, drawn
+ * dark where the hair's shade would hardly differ from the skin), {@code bald} (hair on the sides
+ * only), {@code face_shape} (by jaw width, in three groups with gaps between them: {@code
+ * pointed} 0.45-0.55 of the head's width, narrowing early to a pointed chin, {@code oval}
+ * 0.68-0.78, {@code square} 0.92-1.05, wide low down with a flat chin), {@code hair_colour} ({@code black}, {@code brown},
  * {@code red}, {@code blond}, {@code gray} in RGB; {@code dark} or {@code light} in gray images);
  * {@code eyeglasses} is the identity's too, but the glasses are taken off in about one image in
  * ten, and the label says what the image shows. Varying per image: {@code smiling} (the mouth's
@@ -115,6 +117,7 @@ public final class SyntheticIdentities {
     private final double noiseStd;
     private final double maxBlur;
     private final double occlusion;
+    private final boolean distinctAttributes;
     private final long seed;
 
     private SyntheticIdentities(Builder b) {
@@ -140,6 +143,7 @@ public final class SyntheticIdentities {
         noiseStd = b.noiseStd;
         maxBlur = b.maxBlur;
         occlusion = b.occlusion;
+        distinctAttributes = b.distinctAttributes;
         seed = b.seed;
     }
 
@@ -276,7 +280,8 @@ public final class SyntheticIdentities {
         FacePrototype[] faces = new FacePrototype[n];
         int[] labels = new int[total];
         for (int i = 0; i < n; i++) {
-            faces[i] = FacePrototype.random(new SplittableRandom(mix(seed, PROTOTYPE_STREAM, from + i)), channels == 3);
+            faces[i] = FacePrototype.random(new SplittableRandom(mix(seed, PROTOTYPE_STREAM, from + i)), channels == 3,
+                    distinctAttributes);
             java.util.Arrays.fill(labels, firstImage[i], firstImage[i + 1], i);
         }
         byte[] pixels = new byte[total * perImage];
@@ -763,11 +768,11 @@ public final class SyntheticIdentities {
         return String.format(Locale.ROOT, "SyntheticIdentities{%d identities x %s images, %dx%dx%d, rotation %.1f deg,"
                         + " scale %.2f-%.2f, shift %.3f, yaw %.1f deg, shear %.2f, expression %.2f, brightness %.2f..%.2f,"
                         + " contrast %.2f-%.2f, color cast %.2f, lighting %.2f, background %.2f, noise %.3f, blur %.2f px,"
-                        + " occlusion %.2f, seed %d}",
+                        + " occlusion %.2f,%s seed %d}",
                 identities, minImages == maxImages ? String.valueOf(minImages) : minImages + "-" + maxImages,
                 channels, imageSize, imageSize, maxRotation, minScale, maxScale, maxShift, maxYaw, maxShear, expression,
                 minBrightness, maxBrightness, minContrast, maxContrast, colorCast, lighting, backgroundVariation,
-                noiseStd, maxBlur, occlusion, seed);
+                noiseStd, maxBlur, occlusion, distinctAttributes ? " distinct attributes," : "", seed);
     }
 
     /**
@@ -800,6 +805,7 @@ public final class SyntheticIdentities {
         private double noiseStd = 0.03;
         private double maxBlur = 0.8;
         private double occlusion = 0.1;
+        private boolean distinctAttributes;
         private long seed;
 
         private Builder() {}
@@ -1031,6 +1037,25 @@ public final class SyntheticIdentities {
          */
         public Builder optOcclusion(double probability) {
             this.occlusion = probability;
+            return this;
+        }
+
+        /**
+         * Draws the identity-bound attributes so that the images show what the labels say, for
+         * attribute recognition (default off, so that the faces of earlier versions, and the
+         * verification figures measured on them, stay as they were): a {@code moustache} only
+         * without a beard (inside one it does not show; the label follows), 0.1 face units thick
+         * and dark where the hair's shade would hardly differ from the skin; glasses frames 0.05
+         * units thick instead of 0.03 (under a pixel at 48x48); jaw widths in three groups with
+         * gaps around the {@code face_shape} boundaries (pointed 0.45-0.55, oval 0.68-0.78,
+         * square 0.92-1.05 of the head's width), a square jaw wide low down with a flat chin and
+         * a pointed one narrowing early. Every identity draws the same random numbers either way.
+         *
+         * @param distinct whether to
+         * @return this builder
+         */
+        public Builder optDistinctAttributes(boolean distinct) {
+            this.distinctAttributes = distinct;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.github.dml4j.datasets;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,6 +51,52 @@ class SyntheticAttributesTest {
         int[] g = labels.labels(glasses);
         long on = java.util.Arrays.stream(g).filter(v -> v == 1).count();
         assertTrue(on > 0.1 * g.length && on < 0.5 * g.length, "glasses in " + on + " of " + g.length);
+    }
+
+    /**
+     * Distinct attributes change how some are drawn and that a moustache is labelled only
+     * without a beard; every identity draws the same random numbers, so the other labels stay.
+     */
+    @Test
+    void distinctAttributesLabelWhatTheImagesShow() {
+        SyntheticIdentities.Builder builder = SyntheticIdentities.builder().setIdentities(80).optImagesPerIdentity(3)
+                .optImageSize(24).optSeed(9);
+        SyntheticIdentities.Result plain = builder.build().generate();
+        SyntheticIdentities.Result distinct = builder.optDistinctAttributes(true).build().generate();
+        AttributeLabels a = plain.attributeLabels();
+        AttributeLabels b = distinct.attributeLabels();
+        int[] beard = b.labels(b.attributes().indexOf(AttributeTable.Attribute.binary("beard")));
+        int[] moustache = b.labels(b.attributes().indexOf(AttributeTable.Attribute.binary("moustache")));
+        int[] plainMoustache = a.labels(a.attributes().indexOf(AttributeTable.Attribute.binary("moustache")));
+        int moustachesInBeards = 0;
+        for (int i = 0; i < beard.length; i++) {
+            assertTrue(beard[i] == 0 || moustache[i] == 0, "image " + i + " has a moustache inside a beard");
+            assertEquals(plainMoustache[i] == 1 && beard[i] == 0 ? 1 : 0, moustache[i], "image " + i);
+            moustachesInBeards += plainMoustache[i] == 1 && beard[i] == 1 ? 1 : 0;
+        }
+        assertTrue(moustachesInBeards > 0, "the plain faces label moustaches inside beards too");
+        for (String name : List.of("eyeglasses", "beard", "bald", "face_shape", "hair_colour", "smiling", "head_turn")) {
+            int index = a.attributes().stream().map(AttributeTable.Attribute::name).toList().indexOf(name);
+            assertArrayEquals(a.labels(index), b.labels(index), name);
+        }
+        int differing = 0;
+        for (int i = 0; i < plain.images().size(); i++) {
+            differing += java.util.Arrays.equals(plain.images().imageBytes(i), distinct.images().imageBytes(i)) ? 0 : 1;
+        }
+        assertTrue(differing > plain.images().size() / 2, differing + " images changed");
+    }
+
+    /** Jaw widths fall in three groups with gaps around the face-shape boundaries (0.65, 0.85). */
+    @Test
+    void jawWidthsLeaveGapsAtTheFaceShapeBoundaries() {
+        for (int i = 0; i < 1000; i++) {
+            double jaw = FacePrototype.jawWidth(i / 1000.0);
+            assertTrue(jaw >= 0.45 && jaw <= 1.05, "jaw " + jaw);
+            assertTrue(jaw <= 0.55 || jaw >= 0.68 && jaw <= 0.78 || jaw >= 0.92, "jaw " + jaw + " between the groups");
+        }
+        assertEquals(0.45, FacePrototype.jawWidth(0), 1e-12);
+        assertEquals(0.68, FacePrototype.jawWidth(1.0 / 3), 1e-12);
+        assertEquals(0.92, FacePrototype.jawWidth(2.0 / 3), 1e-12);
     }
 
     @Test

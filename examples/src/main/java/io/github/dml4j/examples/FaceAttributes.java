@@ -59,7 +59,8 @@ import picocli.CommandLine.Option;
  * (logistic regression for binary attributes, softmax regression for categorical ones, or a small
  * MLP) with cross-validation folds split by identity; prints a per-attribute table, writes a bar
  * chart of balanced accuracy per attribute, and saves the probes beside the model. Without
- * {@code --data} it runs on generated faces and their attributes.
+ * {@code --data} it runs on generated faces and their attributes, drawn so that the images show
+ * them ({@code SyntheticIdentities.Builder#optDistinctAttributes}).
  *
  * <p>With {@code --multitask} it also trains a multi-task model (the same identity loss plus an
  * attribute head, {@link AttributeHead}) on the same training identities, seed and steps, and
@@ -191,7 +192,8 @@ public final class FaceAttributes implements Callable<Integer> {
             if (data == null) {
                 SyntheticIdentities.Result faces = SyntheticIdentities.builder().setIdentities(identities)
                         .optImagesPerIdentity(imagesPerIdentity).optImageSize(preprocessing.height())
-                        .optChannels(preprocessing.channels()).optSeed(seed).build().generate();
+                        .optChannels(preprocessing.channels()).optDistinctAttributes(true).optSeed(seed).build()
+                        .generate();
                 all = faces.identityImages();
                 labels = faces.attributeLabels();
             } else {

@@ -39,6 +39,11 @@ public final class GenerateFaces implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--distinct-attributes", description = "Draw the identity-bound attributes so that the images "
+            + "show what the attribute CSV says (FaceAttributes' faces): a moustache only without a beard, thicker "
+            + "glasses frames, three separated jaw widths.")
+    boolean distinctAttributes;
+
     @Override
     public Integer call() throws Exception {
         new OptionChecks(this)
@@ -51,7 +56,8 @@ public final class GenerateFaces implements Callable<Integer> {
                 .check();
         long start = System.nanoTime();
         long written = SyntheticIdentities.builder().setIdentities(identities).optImagesPerIdentity(imagesPerIdentity)
-                .optImageSize(size).optChannels(grey ? 1 : 3).optSeed(seed).build().writeFolderInBlocks(out, format);
+                .optImageSize(size).optChannels(grey ? 1 : 3).optDistinctAttributes(distinctAttributes).optSeed(seed)
+                .build().writeFolderInBlocks(out, format);
         System.out.printf(Locale.ROOT, "Wrote %,d images of %,d identities to %s in %.0f s%n", written, identities,
                 out.toAbsolutePath(), (System.nanoTime() - start) / 1e9);
         return 0;
