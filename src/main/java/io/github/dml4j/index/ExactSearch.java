@@ -28,7 +28,7 @@ import java.util.stream.IntStream;
  * -|g|&sup2;). Queries run in blocks of {@link Builder#optQueryBlockSize(int) queryBlockSize}:
  * per gallery block one matrix product gives (block, block) float scores (2 q&middot;g -
  * |g|&sup2; for Euclidean distances, which orders as the distance does), which the JVM reads in
- * place: a reservoir per query (as FAISS's {@code ReservoirTopN}) keeps the best k + {@link
+ * place: a reservoir per query (as FAISS's {@code ReservoirTopN}, here {@code ReservoirSet}) keeps the best k + {@link
  * Builder#optCandidateSlack(int) slack} candidates (plus one when a query's own entry is to be
  * excluded), at about one comparison per score, both cores scanning. Memory is therefore the
  * gallery (on the engine, and once on the heap for the exact scores) plus one (queryBlock,
@@ -463,10 +463,7 @@ public final class ExactSearch {
                 double[][] scores, int out) {
             int b = e - s;
             int candidates = Math.min(size, k + slack + (excluded == null ? 0 : 1));
-            CandidateReservoir[] reservoirs = new CandidateReservoir[b];
-            for (int i = 0; i < b; i++) {
-                reservoirs[i] = new CandidateReservoir(candidates);
-            }
+            ReservoirSet reservoirs = new ReservoirSet(b, candidates);
             boolean fast = metric.isIndexable();
             try (NDManager m = manager.newSubManager()) {
                 NDArray query = m.create(Arrays.copyOfRange(queries, s * dimension, e * dimension),
@@ -498,7 +495,7 @@ public final class ExactSearch {
                     if ((long) b * n > 1_000_000L) {
                         rowsOfBlock = rowsOfBlock.parallel();
                     }
-                    rowsOfBlock.forEach(i -> reservoirs[i].offerRow(values, i * n, n, offset));
+                    rowsOfBlock.forEach(i -> reservoirs.offerRow(i, values, i * n, n, offset));
                     blockScores.close();
                     base += n;
                 }
@@ -509,19 +506,17 @@ public final class ExactSearch {
             }
             rowsOfBlock.forEach(i -> {
                 long exclude = excluded == null ? NO_EXCLUSION : excluded[i];
-                rescore(queries, s + i, out + i, reservoirs[i], fast, k, exclude, ids, scores);
+                int[] candidateRows = reservoirs.rows(i);
+                float[] floatScores = fast ? null : reservoirs.scores(i);
+                rescore(queries, s + i, out + i, candidateRows, floatScores, candidateRows.length, fast, k, exclude,
+                        ids, scores);
             });
         }
 
-        /** Scores one query's candidates exactly and keeps the best k in the order of TopK. */
-        private void rescore(float[] queries, int query, int out, CandidateReservoir reservoir, boolean exact, int k,
-                long exclude, long[][] ids, double[][] scores) {
-            reservoir.finish();
-            rescore(queries, query, out, reservoir.rows, reservoir.values, reservoir.size, exact, k, exclude, ids,
-                    scores);
-        }
-
-        /** As above for candidate rows (and their float scores, used when not exact) {@code 0..width-1}. */
+        /**
+         * Scores one query's candidate rows {@code 0..width-1} exactly (or takes their float
+         * scores when the distance is not indexable) and keeps the best k in the order of TopK.
+         */
         private void rescore(float[] queries, int query, int out, int[] candidateRows, float[] floatScores, int width,
                 boolean exact, int k, long exclude, long[][] ids, double[][] scores) {
             long[] candidateIds = new long[width];
@@ -550,7 +545,7 @@ public final class ExactSearch {
                     candidateScores[c] = exactScore(queries, qOffset, queryInverse, kept[c]);
                 }
             }
-            int[] order = CandidateReservoir.order(candidateScores, candidateIds, n);
+            int[] order = TopK.order(candidateScores, candidateIds, n);
             int keep = Math.min(k, n);
             long[] rowIds = new long[keep];
             double[] rowScores = new double[keep];

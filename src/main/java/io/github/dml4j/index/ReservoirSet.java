@@ -3,14 +3,17 @@ package io.github.dml4j.index;
 import java.nio.FloatBuffer;
 
 /**
- * The best {@code capacity} (float score, gallery row) candidates of each of many queries in one
- * flat array, for the all-against-all search, whose transposed pass offers scores to thousands
- * of queries in turn: a candidate is one {@code long} (the score's order-preserving bits above
+ * The best {@code capacity} (float score, gallery row) candidates of each of a block of queries
+ * in one flat array (for the all-against-all search, whose transposed pass offers scores to
+ * thousands of queries in turn, of every row): a candidate is one {@code long} (the score's order-preserving bits above
  * the row), a query's buffer of twice the capacity is one stretch of the array, and thresholds
- * are one float array, so an insertion touches one cache line of candidates. Otherwise as
- * {@link CandidateReservoir}: entries above a query's threshold are appended; a full buffer is
- * cut to the best {@code capacity} by a selection, which raises the threshold to the worst kept.
- * Queries are independent: threads may offer to disjoint sets of queries at once.
+ * are one float array, so an insertion touches one cache line of candidates. As FAISS's {@code
+ * ReservoirTopN}: entries above a query's threshold are appended; a full buffer is cut to the
+ * best {@code capacity} by a selection, which raises the threshold to the worst kept. A scan over
+ * a row of scores thus costs about one comparison per entry. Which of several entries tied at
+ * the threshold is kept depends on the scan order; the exact re-scoring and the slack of {@link
+ * ExactSearch} make that irrelevant. Queries are independent: threads may offer to disjoint sets
+ * of queries at once.
  */
 final class ReservoirSet {
     private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
@@ -43,7 +46,9 @@ final class ReservoirSet {
 
     /**
      * Offers {@code n} scores of {@code query} starting at {@code from}; entry j is gallery row
-     * {@code base + j}. As {@link CandidateReservoir#offerRow}: eight at a time without branches.
+     * {@code base + j}. Scores are finite, so one equal to the threshold is never better than what
+     * is kept. Eight scores at a time are first tested together without branches (almost all of
+     * them fall below the threshold once the buffer has filled), then one by one.
      */
     void offerRow(int query, FloatBuffer scores, int from, int n, int base) {
         float[] row = buffer(n);
@@ -128,7 +133,7 @@ final class ReservoirSet {
 
     /**
      * The rows of {@code query}'s best {@code capacity} candidates (fewer if fewer were
-     * offered), in no order; the candidates of the query are released.
+     * offered), in no order.
      */
     int[] rows(int query) {
         if (sizes[query] > capacity) {
@@ -141,6 +146,17 @@ final class ReservoirSet {
             rows[i] = (int) entries[offset + i];
         }
         return rows;
+    }
+
+    /** The float scores of the candidates {@link #rows(int)} returned, in the same order. */
+    float[] scores(int query) {
+        int n = sizes[query];
+        float[] scores = new float[n];
+        int offset = query * stride;
+        for (int i = 0; i < n; i++) {
+            scores[i] = score(entries[offset + i]);
+        }
+        return scores;
     }
 
     /** Keeps the best {@code capacity} of a query's candidates and moves its threshold to the worst kept. */

@@ -248,4 +248,34 @@ public final class TopK implements Serializable {
         }
         return c;
     }
+
+    /** Positions 0..n-1 sorted in the order of TopK (score descending, then id), stable merge sort. */
+    static int[] order(double[] scores, long[] ids, int n) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        int[] buffer = new int[n];
+        for (int width = 1; width < n; width *= 2) {
+            for (int lo = 0; lo < n - width; lo += 2 * width) {
+                int mid = lo + width;
+                int hi = Math.min(lo + 2 * width, n);
+                int a = lo;
+                int b = mid;
+                int t = lo;
+                while (a < mid && b < hi) {
+                    buffer[t++] = compare(scores[order[b]], ids[order[b]], scores[order[a]], ids[order[a]]) < 0
+                            ? order[b++] : order[a++];
+                }
+                while (a < mid) {
+                    buffer[t++] = order[a++];
+                }
+                while (b < hi) {
+                    buffer[t++] = order[b++];
+                }
+                System.arraycopy(buffer, lo, order, lo, hi - lo);
+            }
+        }
+        return order;
+    }
 }
