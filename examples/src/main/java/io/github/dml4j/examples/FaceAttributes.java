@@ -157,7 +157,7 @@ public final class FaceAttributes implements Callable<Integer> {
             + " without horizontal flips, which would swap the left and right of head_turn and lighting.")
     boolean multitask;
 
-    @Option(names = "--task-weight", defaultValue = "0.2", description = "With --multitask: the weight of every"
+    @Option(names = "--task-weight", defaultValue = "0.1", description = "With --multitask: the weight of every"
             + " attribute loss against the identity loss (default ${DEFAULT-VALUE}).")
     double taskWeight;
 

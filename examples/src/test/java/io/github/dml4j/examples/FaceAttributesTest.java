@@ -63,7 +63,7 @@ class FaceAttributesTest {
                 "--folds", "2", "--probe-share", "0.5", "--out", out.toString(), "--multitask-out",
                 multitaskOut.toString(), "--plots", dir.resolve("mt-plots").toString());
         assertEquals(0, r.exitCode(), r::toString);
-        assertTrue(r.out().contains("+ attributes [eyeglasses x0.2, beard x0.2,"), r::toString); // the default task weight
+        assertTrue(r.out().contains("+ attributes [eyeglasses x0.1, beard x0.1,"), r::toString); // the default task weight
         assertTrue(r.out().contains("verification 3-fold accuracy: identity "), r::toString);
         assertTrue(r.out().contains("\"multitask_smiling_balanced_accuracy\""), r::toString);
         assertTrue(r.out().contains("\"identity_verification_3fold_accuracy\""), r::toString);
