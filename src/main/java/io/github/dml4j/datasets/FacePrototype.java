@@ -162,7 +162,7 @@ final class FacePrototype {
         return beard;
     }
 
-    /** Whether the identity has a moustache (with distinct attributes: and no beard, in which it would not show). */
+    /** Whether the identity has a moustache (with distinct attributes: and no beard, inside which it would not show). */
     boolean hasMoustache() {
         return moustache && !(distinct && beard);
     }
@@ -172,7 +172,7 @@ final class FacePrototype {
         return hairStyle == HAIR_BALD;
     }
 
-    /** Width of the jaw relative to the head, 0.45 (pointed) to 1.05 (square); see {@link #jawWidth} for distinct attributes. */
+    /** Width of the jaw relative to the head, 0.45 (pointed) to 1.05 (square); see {@link #jawWidth}. */
     double jaw() {
         return jaw;
     }

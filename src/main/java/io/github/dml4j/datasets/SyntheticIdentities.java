@@ -66,11 +66,9 @@ import java.util.stream.IntStream;
  *
  * <p>Each image comes with the attributes the generator drew for it ({@link Result#attributes()},
  * written as a CSV beside the folder, see {@link #attributesFile(Path)}); drawing them changes no
- * pixel. Bound to the identity: {@code beard}, {@code moustache} (one without a beard, drawn
- * dark where the hair's shade would hardly differ from the skin), {@code bald} (hair on the sides
- * only), {@code face_shape} (by jaw width, in three groups with gaps between them: {@code
- * pointed} 0.45-0.55 of the head's width, narrowing early to a pointed chin, {@code oval}
- * 0.68-0.78, {@code square} 0.92-1.05, wide low down with a flat chin), {@code hair_colour} ({@code black}, {@code brown},
+ * pixel. Bound to the identity: {@code beard}, {@code moustache}, {@code bald} (hair on the sides
+ * only), {@code face_shape} (by jaw width: {@code pointed} below 0.65 of the head's width,
+ * {@code oval}, {@code square} from 0.85), {@code hair_colour} ({@code black}, {@code brown},
  * {@code red}, {@code blond}, {@code gray} in RGB; {@code dark} or {@code light} in gray images);
  * {@code eyeglasses} is the identity's too, but the glasses are taken off in about one image in
  * ten, and the label says what the image shows. Varying per image: {@code smiling} (the mouth's
@@ -79,7 +77,10 @@ import java.util.stream.IntStream;
  * {@code head_turn} ({@code left} or {@code right} from 8 degrees, else {@code frontal}, in the
  * image's directions), {@code lighting} (the side the lighting gradient brightens, {@code even}
  * below a strength of 0.15). A horizontal flip swaps left and right: augment with flips only
- * when these two are not learnt.
+ * when these two are not learnt. By default a moustache inside a beard is labelled though it does
+ * not show, and a jaw near a face-shape boundary is labelled though the outline hardly says
+ * which: {@link Builder#optDistinctAttributes(boolean)} draws the identity-bound attributes so
+ * that the images show what the labels say.
  */
 public final class SyntheticIdentities {
 
