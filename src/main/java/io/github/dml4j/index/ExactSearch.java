@@ -28,9 +28,9 @@ import java.util.stream.IntStream;
  * -|g|&sup2;). Queries run in blocks of {@link Builder#optQueryBlockSize(int) queryBlockSize}:
  * per gallery block one matrix product gives (block, block) float scores (2 q&middot;g -
  * |g|&sup2; for Euclidean distances, which orders as the distance does), which the JVM reads in
- * place: a reservoir per query (as FAISS's {@code ReservoirTopN}, here {@code ReservoirSet}) keeps the best k + {@link
- * Builder#optCandidateSlack(int) slack} candidates (plus one when a query's own entry is to be
- * excluded), at about one comparison per score, both cores scanning. Memory is therefore the
+ * place: a reservoir per query (as FAISS's {@code ReservoirTopN}, here {@code ReservoirSet})
+ * keeps the best k + {@link Builder#optCandidateSlack(int) slack} candidates (plus one when a
+ * query's own entry is to be excluded), at about one comparison per score, both cores scanning. Memory is therefore the
  * gallery (on the engine, and once on the heap for the exact scores) plus one (queryBlock,
  * galleryBlock) float matrix, never a (queries, gallery) matrix.
  *

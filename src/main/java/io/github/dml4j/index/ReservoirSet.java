@@ -5,8 +5,8 @@ import java.nio.FloatBuffer;
 /**
  * The best {@code capacity} (float score, gallery row) candidates of each of a block of queries
  * in one flat array (for the all-against-all search, whose transposed pass offers scores to
- * thousands of queries in turn, of every row): a candidate is one {@code long} (the score's order-preserving bits above
- * the row), a query's buffer of twice the capacity is one stretch of the array, and thresholds
+ * thousands of queries in turn, of every row): a candidate is one {@code long} (the score's
+ * order-preserving bits above the row), a query's buffer of twice the capacity is one stretch of the array, and thresholds
  * are one float array, so an insertion touches one cache line of candidates. As FAISS's {@code
  * ReservoirTopN}: entries above a query's threshold are appended; a full buffer is cut to the
  * best {@code capacity} by a selection, which raises the threshold to the worst kept. A scan over
@@ -27,7 +27,7 @@ final class ReservoirSet {
 
     ReservoirSet(int queries, int capacity) {
         this.capacity = capacity;
-        this.stride = Math.max(2, 2 * capacity);
+        this.stride = stride(capacity);
         this.entries = new long[Math.multiplyExact(queries, stride)];
         this.sizes = new int[queries];
         this.thresholds = new float[queries];
@@ -36,7 +36,12 @@ final class ReservoirSet {
 
     /** Bytes held for {@code queries} queries of {@code capacity} candidates. */
     static long bytes(int queries, int capacity) {
-        return (long) queries * (Math.max(2, 2 * capacity) * (long) Long.BYTES + Integer.BYTES + Float.BYTES);
+        return (long) queries * (stride(capacity) * (long) Long.BYTES + Integer.BYTES + Float.BYTES);
+    }
+
+    /** Entries per query: a buffer of twice the capacity. */
+    private static int stride(int capacity) {
+        return Math.max(2, 2 * capacity);
     }
 
     /** The score a candidate of {@code query} must beat. */
