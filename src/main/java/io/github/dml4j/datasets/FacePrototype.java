@@ -95,12 +95,21 @@ final class FacePrototype {
         jaw = distinct ? jawWidth(u) : 0.45 + (1.05 - 0.45) * u; // as between(r, 0.45, 1.05) drew it
         cheek = between(r, 0.85, 1.15);
         double skinTone = between(r, 0.45, 0.85);
-        skin = color ? skinColor(r, skinTone) : gray(skinTone);
+        double skinHue = color ? between(r, 0, 0.25) : 0;
 
         hairStyle = r.nextInt(6);
         hairline = between(r, -0.78, -0.42);
         partSide = r.nextBoolean() ? 1 : -1;
         double hairTone = r.nextDouble() < 0.7 ? between(r, 0.05, 0.35) : between(r, 0.55, 0.95);
+        if (distinct) {
+            // hair that stands out from the skin, or a beard, a bald crown or a moustache would
+            // hardly show in gray: dark hair 0.05-0.2 beside skin from 0.45, light hair 0.8-0.95
+            // beside skin 0.45-0.6 (the same numbers drawn, mapped into these ranges)
+            boolean light = hairTone >= 0.5;
+            hairTone = light ? 0.8 + (hairTone - 0.55) * 0.15 / 0.4 : 0.05 + (hairTone - 0.05) * 0.15 / 0.3;
+            skinTone = light ? 0.45 + (skinTone - 0.45) * 0.15 / 0.4 : skinTone;
+        }
+        skin = color ? skinColor(skinTone, skinHue) : gray(skinTone);
         // gray images draw no shade: dark hair is shade 0 (black), light hair 3 (blond)
         hairShade = color ? (hairTone < 0.5 ? r.nextInt(3) : 3 + r.nextInt(2)) : (hairTone < 0.5 ? 0 : 3);
         hair = color ? scale(HAIR_PALETTE[hairShade], 0.7 + hairTone * 0.6) : gray(hairTone);
@@ -187,6 +196,21 @@ final class FacePrototype {
         return hairShade;
     }
 
+    /** The hair's colour (and a beard's). */
+    Color hair() {
+        return hair;
+    }
+
+    /** The skin's colour. */
+    Color skin() {
+        return skin;
+    }
+
+    /** Luminance of {@code c}, 0 (black) to 1 (white). */
+    static double luminance(Color c) {
+        return (0.299 * c.getRed() + 0.587 * c.getGreen() + 0.114 * c.getBlue()) / 255;
+    }
+
     /** A random identity; colours are skin and hair tones if {@code color}, else grays. */
     static FacePrototype random(RandomGenerator random, boolean color, boolean distinctAttributes) {
         return new FacePrototype(random, color, distinctAttributes);
@@ -250,10 +274,16 @@ final class FacePrototype {
         }
         // neck and head
         g.setColor(skinShade);
-        double neck = headWidth * jaw * 0.55 + 0.08;
+        double neck = jawHalfWidth() * 0.55 + 0.08;
         g.fill(new Rectangle2D.Double(-neck + depth(yaw, -0.15), headHeight * 0.5, 2 * neck, 0.9));
         g.setColor(skin);
-        g.fill(head(yaw));
+        Shape head = head(yaw);
+        g.fill(head);
+        if (distinct) { // the outline, so that the jaw shows against any background, neck or hair
+            g.setColor(scale(skin, 0.55));
+            g.setStroke(new BasicStroke(0.04f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            g.draw(head);
+        }
 
         drawHairCap(g, yaw, hl);
         for (int i = 0; i < foreheadLines; i++) {
@@ -294,17 +324,11 @@ final class FacePrototype {
         double x0 = depth(yaw, 0.05);
         double w = headWidth * cheek;
         double h = headHeight;
-        double jw = headWidth * jaw;
         GeneralPath p = new GeneralPath();
         p.moveTo(x0, -h);
         p.curveTo(x0 + w * 0.56, -h, x0 + w, -h * 0.55, x0 + w, 0);
-        double low = h * 0.55;
-        double chin = jw * 0.75;
-        if (distinct) { // a square jaw keeps the cheeks' width low down to a flat chin, a pointed one narrows early
-            double t = (jaw - 0.45) / 0.6;
-            low = h * (0.3 + 0.55 * t);
-            chin = jw * (0.35 + 0.65 * t);
-        }
+        double low = jawLow(h);
+        double chin = chinHalfWidth();
         p.curveTo(x0 + w, low, x0 + chin, h, x0, h);
         p.curveTo(x0 - chin, h, x0 - w, low, x0 - w, 0);
         p.curveTo(x0 - w, -h * 0.55, x0 - w * 0.56, -h, x0, -h);
@@ -351,14 +375,16 @@ final class FacePrototype {
 
     private Shape beard(double yaw) {
         double x0 = depth(yaw, 0.25);
-        double jw = headWidth * jaw;
         double w = headWidth * cheek * 0.95;
         double y = mouthY - 0.12;
         double bottom = headHeight + beardLength;
+        // distinct: the beard follows the jaw's outline, so that a bearded face still shows its shape
+        double low = distinct ? jawLow(bottom) : bottom * 0.8;
+        double chin = distinct ? chinHalfWidth() : headWidth * jaw * 0.6;
         GeneralPath p = new GeneralPath();
         p.moveTo(x0 - w, y - 0.2);
-        p.curveTo(x0 - w, bottom * 0.8, x0 - jw * 0.6, bottom, x0, bottom);
-        p.curveTo(x0 + jw * 0.6, bottom, x0 + w, bottom * 0.8, x0 + w, y - 0.2);
+        p.curveTo(x0 - w, low, x0 - chin, bottom, x0, bottom);
+        p.curveTo(x0 + chin, bottom, x0 + w, low, x0 + w, y - 0.2);
         // leave the mouth free
         p.lineTo(x0 + mouthWidth * 0.8, y);
         p.curveTo(x0 + mouthWidth, mouthY + 0.15, x0 - mouthWidth, mouthY + 0.15, x0 - mouthWidth * 0.8, y);
@@ -483,7 +509,7 @@ final class FacePrototype {
         if (hasMoustache()) {
             // distinct: the hair's shade, or a dark one where that would hardly differ from the skin
             g.setColor(distinct && luminance(hair) > 0.6 * luminance(skin) ? scale(skin, 0.4) : hair);
-            g.setStroke(new BasicStroke(distinct ? 0.1f : 0.06f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            g.setStroke(new BasicStroke(distinct ? 0.13f : 0.06f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
             double my = y - 0.09;
             g.draw(new QuadCurve2D.Double(x - w * 1.05, my + 0.04, x, my - 0.05, x + w * 1.05, my + 0.04));
         }
@@ -505,6 +531,26 @@ final class FacePrototype {
             }
         }
         g.draw(new QuadCurve2D.Double(left + rx, y - ry * 0.2, (left + right) / 2, y - ry * 0.6, right - rx, y - ry * 0.2));
+    }
+
+    /**
+     * Half the jaw's width in face units: {@link #jaw} of the head's width, or with distinct
+     * attributes of the cheeks' (the widest part of the outline), which is what the eye compares.
+     */
+    private double jawHalfWidth() {
+        return headWidth * jaw * (distinct ? cheek : 1);
+    }
+
+    /** Where the outline starts to turn in toward the chin, {@code bottom} being the chin's height. */
+    private double jawLow(double bottom) {
+        // distinct: a square jaw keeps the cheeks' width low down to a flat chin, a pointed one narrows early
+        return distinct ? bottom * (0.3 + 0.55 * (jaw - 0.45) / 0.6) : bottom * 0.55;
+    }
+
+    /** The control point's half width at the chin. */
+    private double chinHalfWidth() {
+        double jw = jawHalfWidth();
+        return distinct ? jw * (0.35 + 0.65 * (jaw - 0.45) / 0.6) : jw * 0.75;
     }
 
     /** Sideways shift of a feature at {@code depth} (0 the head's centre plane, 1 its front) under a turn. */
@@ -531,10 +577,6 @@ final class FacePrototype {
         return min == max ? min : min + (max - min) * r.nextDouble();
     }
 
-    private static double luminance(Color c) {
-        return (0.299 * c.getRed() + 0.587 * c.getGreen() + 0.114 * c.getBlue()) / 255;
-    }
-
     private static Color gray(double v) {
         int c = clamp((int) Math.round(v * 255));
         return new Color(c, c, c);
@@ -552,10 +594,10 @@ final class FacePrototype {
                 clamp((int) Math.round(a.getBlue() * (1 - t) + b.getBlue() * t)));
     }
 
-    /** A skin colour from dark brown (tone 0.45) to light (tone 0.85), with a little random hue. */
-    private static Color skinColor(RandomGenerator r, double tone) {
+    /** A skin colour from dark brown (tone 0.45) to light (tone 0.85), tinted pink by {@code hue} (0-0.25). */
+    private static Color skinColor(double tone, double hue) {
         Color base = mix(new Color(95, 60, 40), new Color(250, 215, 185), (tone - 0.45) / 0.4);
-        return mix(base, new Color(230, 170, 150), between(r, 0, 0.25));
+        return mix(base, new Color(230, 170, 150), hue);
     }
 
     private static int clamp(int v) {

@@ -86,6 +86,30 @@ class SyntheticAttributesTest {
         assertTrue(differing > plain.images().size() / 2, differing + " images changed");
     }
 
+    /**
+     * In gray faces with distinct attributes, hair (and so a beard, a moustache, a bald crown)
+     * differs from the skin by at least 0.2 in luminance; by default light hair can match the skin.
+     */
+    @Test
+    void distinctHairStandsOutFromTheSkin() {
+        double plainLeast = 1;
+        double distinctLeast = 1;
+        for (int i = 0; i < 2000; i++) {
+            FacePrototype plain = FacePrototype.random(new java.util.SplittableRandom(i), false, false);
+            FacePrototype distinct = FacePrototype.random(new java.util.SplittableRandom(i), false, true);
+            plainLeast = Math.min(plainLeast, contrast(plain));
+            distinctLeast = Math.min(distinctLeast, contrast(distinct));
+            assertEquals(plain.hairShade(), distinct.hairShade(), "identity " + i + " changed its hair colour");
+        }
+        assertTrue(distinctLeast >= 0.2 - 1.0 / 255, // gray levels are rounded
+                "hair within " + distinctLeast + " of the skin");
+        assertTrue(plainLeast < 0.05, "plain faces' least contrast " + plainLeast);
+    }
+
+    private static double contrast(FacePrototype face) {
+        return Math.abs(FacePrototype.luminance(face.hair()) - FacePrototype.luminance(face.skin()));
+    }
+
     /** Jaw widths fall in three groups with gaps around the face-shape boundaries (0.65, 0.85). */
     @Test
     void jawWidthsLeaveGapsAtTheFaceShapeBoundaries() {
