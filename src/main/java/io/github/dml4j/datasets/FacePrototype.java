@@ -181,7 +181,10 @@ final class FacePrototype {
         return hairStyle == HAIR_BALD;
     }
 
-    /** Width of the jaw relative to the head, 0.45 (pointed) to 1.05 (square); see {@link #jawWidth}. */
+    /**
+     * Width of the jaw relative to the head (with distinct attributes: to the cheeks), 0.45
+     * (pointed) to 1.05 (square), or 0.35 to 1.05 in the groups of {@link #jawWidth}.
+     */
     double jaw() {
         return jaw;
     }
@@ -281,7 +284,7 @@ final class FacePrototype {
         g.fill(head);
         if (distinct) { // the outline, so that the jaw shows against any background, neck or hair
             g.setColor(scale(skin, 0.55));
-            g.setStroke(new BasicStroke(0.04f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            g.setStroke(new BasicStroke(0.08f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
             g.draw(head);
         }
 
@@ -509,9 +512,12 @@ final class FacePrototype {
         if (hasMoustache()) {
             // distinct: the hair's shade, or a dark one where that would hardly differ from the skin
             g.setColor(distinct && luminance(hair) > 0.6 * luminance(skin) ? scale(skin, 0.4) : hair);
-            g.setStroke(new BasicStroke(distinct ? 0.13f : 0.06f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
-            double my = y - 0.09;
-            g.draw(new QuadCurve2D.Double(x - w * 1.05, my + 0.04, x, my - 0.05, x + w * 1.05, my + 0.04));
+            g.setStroke(new BasicStroke(distinct ? 0.16f : 0.06f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            double my = y - (distinct ? 0.13 : 0.09);
+            // distinct: wider than the mouth, its ends drooping past the corners, unlike a lip
+            double mw = distinct ? Math.max(w * 1.35, 0.3) : w * 1.05;
+            double drop = distinct ? 0.09 : 0.04;
+            g.draw(new QuadCurve2D.Double(x - mw, my + drop, x, my - 0.05, x + mw, my + drop));
         }
     }
 
@@ -520,7 +526,7 @@ final class FacePrototype {
         double rx = eyeWidth * glassesSize;
         double ry = glasses == 1 ? rx : rx * 0.7;
         g.setColor(gray(0.1));
-        g.setStroke(new BasicStroke(distinct ? 0.05f : 0.03f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+        g.setStroke(new BasicStroke(distinct ? 0.07f : 0.03f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
         double left = -eyeSpacing * headWidth + depth(yaw, 0.4);
         double right = eyeSpacing * headWidth + depth(yaw, 0.4);
         for (double cx : new double[] {left, right}) {
@@ -544,7 +550,7 @@ final class FacePrototype {
     /** Where the outline starts to turn in toward the chin, {@code bottom} being the chin's height. */
     private double jawLow(double bottom) {
         // distinct: a square jaw keeps the cheeks' width low down to a flat chin, a pointed one narrows early
-        return distinct ? bottom * (0.3 + 0.55 * (jaw - 0.45) / 0.6) : bottom * 0.55;
+        return distinct ? bottom * (0.25 + 0.7 * (jaw - 0.45) / 0.6) : bottom * 0.55;
     }
 
     /** The control point's half width at the chin. */
@@ -560,17 +566,17 @@ final class FacePrototype {
 
     /**
      * A jaw width from a uniform {@code u}: one of three groups with gaps between them (pointed
-     * 0.45-0.55, oval 0.68-0.78, square 0.92-1.05 of the head's width), so that the face shape
+     * 0.35-0.42, oval 0.71-0.77, square 0.98-1.05 of the cheeks' width), so that the face shape
      * an image is labelled with is one its outline shows, not a width next to a boundary.
      */
     static double jawWidth(double u) {
         if (u < 1.0 / 3) {
-            return 0.45 + 0.10 * (3 * u);
+            return 0.35 + 0.07 * (3 * u);
         }
         if (u < 2.0 / 3) {
-            return 0.68 + 0.10 * (3 * u - 1);
+            return 0.71 + 0.06 * (3 * u - 1);
         }
-        return 0.92 + 0.13 * (3 * u - 2);
+        return 0.98 + 0.07 * (3 * u - 2);
     }
 
     static double between(RandomGenerator r, double min, double max) {

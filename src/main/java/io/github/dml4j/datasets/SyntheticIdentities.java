@@ -1045,16 +1045,17 @@ public final class SyntheticIdentities {
          * Draws the identity-bound attributes so that the images show what the labels say, for
          * attribute recognition (default off, so that the faces of earlier versions, and the
          * verification figures measured on them, stay as they were): a {@code moustache} only
-         * without a beard (inside one it does not show; the label follows), 0.13 face units thick
-         * and dark where the hair's shade would hardly differ from the skin; hair (and so a beard
-         * or a bald crown) that stands out from the skin, at least 0.2 apart in gray luminance
-         * (dark hair 0.05-0.2, light hair 0.8-0.95 beside skin 0.45-0.6); glasses frames 0.05
-         * units thick instead of 0.03 (under a pixel at 48x48); jaw widths in three groups with
-         * gaps around the {@code face_shape} boundaries (pointed 0.45-0.55, oval 0.68-0.78,
-         * square 0.92-1.05 of the cheeks' width), a square jaw wide low down with a flat chin and
-         * a pointed one narrowing early, a darker outline around the head and a beard that
-         * follows the jaw. Every identity draws the same random numbers either way, so its labels
-         * are the same but for a moustache inside a beard.
+         * without a beard (inside one it does not show; the label follows), 0.16 face units thick,
+         * wider than the mouth with drooping ends (unlike a lip), and dark where the hair's shade
+         * would hardly differ from the skin; hair (and so a beard or a bald crown) that stands out
+         * from the skin, at least 0.2 apart in gray luminance (dark hair 0.05-0.2, light hair
+         * 0.8-0.95 beside skin 0.45-0.6); glasses frames 0.07 units thick instead of 0.03 (under
+         * a pixel at 48x48); jaw widths in three groups far from the {@code face_shape}
+         * boundaries (pointed 0.35-0.42, oval 0.71-0.77, square 0.98-1.05 of the cheeks' width),
+         * a square jaw wide low down with a flat chin and a pointed one narrowing early, a dark
+         * outline 0.08 units wide around the head and a beard that follows the jaw. Every
+         * identity draws the same random numbers either way, so its labels are the same but for
+         * a moustache inside a beard.
          *
          * @param distinct whether to
          * @return this builder

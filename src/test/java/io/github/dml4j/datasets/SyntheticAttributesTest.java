@@ -115,12 +115,12 @@ class SyntheticAttributesTest {
     void jawWidthsLeaveGapsAtTheFaceShapeBoundaries() {
         for (int i = 0; i < 1000; i++) {
             double jaw = FacePrototype.jawWidth(i / 1000.0);
-            assertTrue(jaw >= 0.45 && jaw <= 1.05, "jaw " + jaw);
-            assertTrue(jaw <= 0.55 || jaw >= 0.68 && jaw <= 0.78 || jaw >= 0.92, "jaw " + jaw + " between the groups");
+            assertTrue(jaw >= 0.35 && jaw <= 1.05, "jaw " + jaw);
+            assertTrue(jaw <= 0.42 || jaw >= 0.71 && jaw <= 0.77 || jaw >= 0.98, "jaw " + jaw + " between the groups");
         }
-        assertEquals(0.45, FacePrototype.jawWidth(0), 1e-12);
-        assertEquals(0.68, FacePrototype.jawWidth(1.0 / 3), 1e-12);
-        assertEquals(0.92, FacePrototype.jawWidth(2.0 / 3), 1e-12);
+        assertEquals(0.35, FacePrototype.jawWidth(0), 1e-12);
+        assertEquals(0.71, FacePrototype.jawWidth(1.0 / 3), 1e-12);
+        assertEquals(0.98, FacePrototype.jawWidth(2.0 / 3), 1e-12);
     }
 
     @Test

@@ -40,8 +40,9 @@ public final class GenerateFaces implements Callable<Integer> {
     long seed;
 
     @Option(names = "--distinct-attributes", description = "Draw the identity-bound attributes so that the images "
-            + "show what the attribute CSV says (FaceAttributes' faces): a moustache only without a beard, thicker "
-            + "glasses frames, three separated jaw widths.")
+            + "show what the attribute CSV says (FaceAttributes' faces): a moustache only without a beard, hair that "
+            + "stands out from the skin, thicker glasses frames and moustaches, three separated jaw widths and an "
+            + "outlined head.")
     boolean distinctAttributes;
 
     @Override
