@@ -33,6 +33,7 @@ import io.github.dml4j.provenance.TrainingHistory;
 import io.github.dml4j.train.AttributeBatches;
 import io.github.dml4j.train.BatchSource;
 import io.github.dml4j.train.ClassBatches;
+import io.github.dml4j.train.LearningRateSchedules;
 import io.github.dml4j.train.MetricTrainer;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
@@ -97,6 +98,10 @@ public final class FaceAttributes implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}).")
     int size;
 
+    @Option(names = "--dim", defaultValue = "64", description = "Embedding size of the identity model (default "
+            + "${DEFAULT-VALUE}).")
+    int dim;
+
     @Option(names = "--rgb", description = "Train on RGB instead of grayscale.")
     boolean rgb;
 
@@ -113,6 +118,10 @@ public final class FaceAttributes implements Callable<Integer> {
 
     @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
     float learningRate;
+
+    @Option(names = "--schedule", defaultValue = "constant", description = "Learning rate: constant, or cosine"
+            + " (linear warm-up over 5%% of the steps, then cosine decay to 1%%) (default ${DEFAULT-VALUE}).")
+    String schedule;
 
     @Option(names = "--m", defaultValue = "4", description = "Images per identity in a batch (default ${DEFAULT-VALUE}).")
     int m;
@@ -388,7 +397,7 @@ public final class FaceAttributes implements Callable<Integer> {
                                  AttributeLabels attributeLabels) throws Exception {
         PixelNormalization normalization = PixelNormalization.estimate(train.images());
         EmbeddingNet net = EmbeddingNet.builder()
-                .setBackbone(new ConvNet(new int[] {16, 32, 64, 128}, 64))
+                .setBackbone(new ConvNet(new int[] {16, 32, 64, 128}, dim))
                 .setInputShape(preprocessing.channels(), preprocessing.height(), preprocessing.width())
                 .optNormalize(true)
                 .optPixelNormalization(normalization)
@@ -405,8 +414,8 @@ public final class FaceAttributes implements Callable<Integer> {
             headBuilder.optAttributeHead(attributeHead);
         }
         MetricHead metricHead = headBuilder.build();
-        MetricTrainer trainer = MetricTrainer.builder().setHead(metricHead).optEpochs(epochs)
-                .optLearningRate(learningRate).optSeed(seed).build();
+        MetricTrainer.Builder trainerBuilder = MetricTrainer.builder().setHead(metricHead).optEpochs(epochs)
+                .optSeed(seed);
         int size = preprocessing.height();
         // a flip swaps the left and right of head_turn and lighting: with --multitask both models
         // train without it, so that the attribute layer is not taught both sides for one image
@@ -423,6 +432,14 @@ public final class FaceAttributes implements Callable<Integer> {
         if (attributeLabels != null) {
             batches = AttributeBatches.builder().setBatches(batches).setAttributes(attributeLabels).build();
         }
+        if (schedule.equals("cosine")) {
+            int totalSteps = epochs * batches.batchesPerEpoch();
+            trainerBuilder.optLearningRate(LearningRateSchedules.warmUpCosine(learningRate, Math.max(1, totalSteps / 20),
+                    totalSteps, learningRate / 100));
+        } else {
+            trainerBuilder.optLearningRate(learningRate);
+        }
+        MetricTrainer trainer = trainerBuilder.build();
         System.out.printf(Locale.ROOT, "Training %s on %,d images for %d epochs%n", metricHead.describe(),
                 train.size(), epochs);
         trainer.initialize();
@@ -430,6 +447,9 @@ public final class FaceAttributes implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "Loss per epoch: %s (%.0f images/s)%n", Retrieval.losses(history),
                 history.trainImagesPerSecond());
         summary.put("head", head.name());
+        summary.put("epochs", epochs);
+        summary.put("schedule", schedule);
+        summary.put("size", preprocessing.height());
         summary.put("train_identities", train.numIdentities());
         EmbeddingModel trained = EmbeddingModel.of(net, ModelCard.describe(net).withPreprocessing(preprocessing));
         if (attributeHead == null) {
@@ -536,8 +556,11 @@ public final class FaceAttributes implements Callable<Integer> {
                 .file("--attributes", attributes)
                 .directory("--model", model)
                 .between("--size", size, 16, 1024)
+                .atLeast("--dim", dim, 1)
                 .atLeast("--epochs", epochs, 1)
                 .positive("--lr", learningRate)
+                .require(List.of("constant", "cosine").contains(schedule), "--schedule must be constant or cosine, got "
+                        + schedule)
                 .openFraction("--probe-share", probeShare)
                 .atLeast("--folds", folds, 2, "each fold's images are predicted by probes fitted on the others")
                 .atLeast("--hidden", hidden, 0)

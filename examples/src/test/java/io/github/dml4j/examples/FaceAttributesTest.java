@@ -47,6 +47,8 @@ class FaceAttributesTest {
         assertRefused("--probe-share must be between 0 and 1", "--probe-share", "1");
         assertRefused("--identities must be at least 10", "--identities", "6");
         assertRefused("--c must be positive", "--c", "0");
+        assertRefused("--dim must be positive, got 0", "--dim", "0");
+        assertRefused("--schedule must be constant or cosine, got step", "--schedule", "step");
         assertRefused("--model /no/such/model: no such directory", "--model", "/no/such/model");
         assertRefused("--task-weight must be a finite number >= 0", "--multitask", "--task-weight", "-1");
         assertRefused("--attribute-lr must be positive, got 0.0", "--multitask", "--attribute-lr", "0");
