@@ -87,14 +87,17 @@ public final class FaceAttributes implements Callable<Integer> {
             + "identity of the data is then probed (they should be identities the model was not trained on).")
     Path model;
 
-    @Option(names = "--identities", defaultValue = "240", description = "Synthetic identities (default ${DEFAULT-VALUE}).")
+    // many identities of few images, 64 pixels and 60 epochs: an identity model that must tell more
+    // faces apart, sees them larger and trains longer encodes more of what makes them differ (the
+    // jaw most of all), and the probes learn from more identities
+    @Option(names = "--identities", defaultValue = "1000", description = "Synthetic identities (default ${DEFAULT-VALUE}).")
     int identities;
 
-    @Option(names = "--images-per-identity", defaultValue = "20",
+    @Option(names = "--images-per-identity", defaultValue = "10",
             description = "Synthetic images per identity (default ${DEFAULT-VALUE}).")
     int imagesPerIdentity;
 
-    @Option(names = "--size", defaultValue = "48", description = "Input height and width in pixels when training "
+    @Option(names = "--size", defaultValue = "64", description = "Input height and width in pixels when training "
             + "(default ${DEFAULT-VALUE}).")
     int size;
 
@@ -113,7 +116,7 @@ public final class FaceAttributes implements Callable<Integer> {
             + "settings: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     ProtocolHeads head;
 
-    @Option(names = "--epochs", defaultValue = "20", description = "Epochs of the identity model (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "60", description = "Epochs of the identity model (default ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
