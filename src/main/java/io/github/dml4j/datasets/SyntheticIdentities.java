@@ -67,8 +67,9 @@ import java.util.stream.IntStream;
  * <p>Each image comes with the attributes the generator drew for it ({@link Result#attributes()},
  * written as a CSV beside the folder, see {@link #attributesFile(Path)}); drawing them changes no
  * pixel. Bound to the identity: {@code beard}, {@code moustache}, {@code bald} (hair on the sides
- * only), {@code face_shape} (by jaw width: {@code pointed} below 0.65 of the head's width,
- * {@code oval}, {@code square} from 0.85), {@code hair_colour} ({@code black}, {@code brown},
+ * only), {@code face_shape} (by jaw width: {@code pointed} below 0.65 of the head's width, or
+ * of the cheeks' with distinct attributes, {@code oval}, {@code square} from 0.85),
+ * {@code hair_colour} ({@code black}, {@code brown},
  * {@code red}, {@code blond}, {@code gray} in RGB; {@code dark} or {@code light} in gray images);
  * {@code eyeglasses} is the identity's too, but the glasses are taken off in about one image in
  * ten, and the label says what the image shows. Varying per image: {@code smiling} (the mouth's
