@@ -33,7 +33,6 @@ import io.github.dml4j.provenance.TrainingHistory;
 import io.github.dml4j.train.AttributeBatches;
 import io.github.dml4j.train.BatchSource;
 import io.github.dml4j.train.ClassBatches;
-import io.github.dml4j.train.LearningRateSchedules;
 import io.github.dml4j.train.MetricTrainer;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
@@ -52,6 +51,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -122,9 +122,8 @@ public final class FaceAttributes implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
     float learningRate;
 
-    @Option(names = "--schedule", defaultValue = "constant", description = "Learning rate: constant, or cosine"
-            + " (linear warm-up over 5%% of the steps, then cosine decay to 1%%) (default ${DEFAULT-VALUE}).")
-    String schedule;
+    @Mixin
+    ScheduleOptions schedule = new ScheduleOptions();
 
     @Option(names = "--m", defaultValue = "4", description = "Images per identity in a batch (default ${DEFAULT-VALUE}).")
     int m;
@@ -417,8 +416,6 @@ public final class FaceAttributes implements Callable<Integer> {
             headBuilder.optAttributeHead(attributeHead);
         }
         MetricHead metricHead = headBuilder.build();
-        MetricTrainer.Builder trainerBuilder = MetricTrainer.builder().setHead(metricHead).optEpochs(epochs)
-                .optSeed(seed);
         int size = preprocessing.height();
         // a flip swaps the left and right of head_turn and lighting: with --multitask both models
         // train without it, so that the attribute layer is not taught both sides for one image
@@ -435,14 +432,8 @@ public final class FaceAttributes implements Callable<Integer> {
         if (attributeLabels != null) {
             batches = AttributeBatches.builder().setBatches(batches).setAttributes(attributeLabels).build();
         }
-        if (schedule.equals("cosine")) {
-            int totalSteps = epochs * batches.batchesPerEpoch();
-            trainerBuilder.optLearningRate(LearningRateSchedules.warmUpCosine(learningRate, Math.max(1, totalSteps / 20),
-                    totalSteps, learningRate / 100));
-        } else {
-            trainerBuilder.optLearningRate(learningRate);
-        }
-        MetricTrainer trainer = trainerBuilder.build();
+        MetricTrainer trainer = schedule.apply(MetricTrainer.builder().setHead(metricHead).optEpochs(epochs)
+                .optSeed(seed), learningRate, epochs * batches.batchesPerEpoch()).build();
         System.out.printf(Locale.ROOT, "Training %s on %,d images for %d epochs%n", metricHead.describe(),
                 train.size(), epochs);
         trainer.initialize();
@@ -451,8 +442,8 @@ public final class FaceAttributes implements Callable<Integer> {
                 history.trainImagesPerSecond());
         summary.put("head", head.name());
         summary.put("epochs", epochs);
-        summary.put("schedule", schedule);
-        summary.put("size", preprocessing.height());
+        summary.put("schedule", schedule.name());
+        summary.put("size", size);
         summary.put("train_identities", train.numIdentities());
         EmbeddingModel trained = EmbeddingModel.of(net, ModelCard.describe(net).withPreprocessing(preprocessing));
         if (attributeHead == null) {
@@ -562,8 +553,6 @@ public final class FaceAttributes implements Callable<Integer> {
                 .atLeast("--dim", dim, 1)
                 .atLeast("--epochs", epochs, 1)
                 .positive("--lr", learningRate)
-                .require(List.of("constant", "cosine").contains(schedule), "--schedule must be constant or cosine, got "
-                        + schedule)
                 .openFraction("--probe-share", probeShare)
                 .atLeast("--folds", folds, 2, "each fold's images are predicted by probes fitted on the others")
                 .atLeast("--hidden", hidden, 0)
@@ -574,6 +563,7 @@ public final class FaceAttributes implements Callable<Integer> {
                         + " --model")
                 .require(attributes == null || data != null, "--attributes labels the images of --data; give --data"
                         + " as well");
+        schedule.check(checks);
         if (model == null) {
             checks.classBatch("--batch-size", batchSize, "--m", m);
         }

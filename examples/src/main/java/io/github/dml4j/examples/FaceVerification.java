@@ -33,7 +33,6 @@ import io.github.dml4j.inference.Gallery;
 import io.github.dml4j.inference.ModelCard;
 import io.github.dml4j.provenance.TrainingProvenance;
 import io.github.dml4j.train.ClassBatches;
-import io.github.dml4j.train.LearningRateSchedules;
 import io.github.dml4j.train.MetricTrainer;
 import io.github.dml4j.provenance.TrainingHistory;
 import io.github.dml4j.viz.TrainingCurves;
@@ -149,9 +148,8 @@ public final class FaceVerification implements Callable<Integer> {
             + " flips, 12 degree rotations, brightness and contrast 0.7-1.3) (default ${DEFAULT-VALUE}).")
     String augment;
 
-    @Option(names = "--schedule", defaultValue = "constant", description = "Learning rate: constant, or cosine"
-            + " (linear warm-up over 5%% of the steps, then cosine decay to 1%%) (default ${DEFAULT-VALUE}).")
-    String schedule;
+    @Mixin
+    ScheduleOptions schedule = new ScheduleOptions();
 
     @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
     float learningRate;
@@ -261,14 +259,8 @@ public final class FaceVerification implements Callable<Integer> {
                 .optM(m).optBatchSize(batch).optSeed(seed).optAugmentation(augmentation).build();
         int epochCount = epochCount(batches.batchesPerEpoch());
         int totalSteps = epochCount * batches.batchesPerEpoch();
-        MetricTrainer.Builder trainerBuilder = MetricTrainer.builder().setHead(metricHead).optEpochs(epochCount)
-                .optSeed(seed);
-        if (schedule.equals("cosine")) {
-            trainerBuilder.optLearningRate(LearningRateSchedules.warmUpCosine(learningRate, Math.max(1, totalSteps / 20),
-                    totalSteps, learningRate / 100));
-        } else {
-            trainerBuilder.optLearningRate(learningRate);
-        }
+        MetricTrainer.Builder trainerBuilder = schedule.apply(MetricTrainer.builder().setHead(metricHead)
+                .optEpochs(epochCount).optSeed(seed), learningRate, totalSteps);
         MetricTrainer trainer = checkpoints.apply(trainerBuilder, checkpoints.directory(null)).build();
         System.out.printf(Locale.ROOT, "Training %s on %,d images for %d epochs with %s%n", metricHead.describe(),
                 train.size(), epochCount, augmentation);
@@ -353,7 +345,7 @@ public final class FaceVerification implements Callable<Integer> {
             summary.put("head", head.name());
             summary.put("backbone", backbone);
             summary.put("augment", augment);
-            summary.put("schedule", schedule);
+            summary.put("schedule", schedule.name());
             summary.put("flip", flip);
             summary.put("epochs", epochCount);
             summary.put("steps", totalSteps);
@@ -411,9 +403,8 @@ public final class FaceVerification implements Callable<Integer> {
                 .require(List.of("convnet", "resnet18").contains(backbone), "--backbone must be convnet or resnet18, got "
                         + backbone)
                 .require(List.of("standard", "strong").contains(augment), "--augment must be standard or strong, got "
-                        + augment)
-                .require(List.of("constant", "cosine").contains(schedule), "--schedule must be constant or cosine, got "
-                        + schedule)
+                        + augment);
+        schedule.check(checks)
                 .require(!noCluster || clusterNeighbors == null, "--cluster-neighbors sets the clustering that"
                         + " --no-cluster skips; give one");
         if (epochs != null) {
