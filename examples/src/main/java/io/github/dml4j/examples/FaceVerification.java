@@ -194,7 +194,7 @@ public final class FaceVerification implements Callable<Integer> {
 
     @Option(names = "--cluster-neighbors", description = "Neighbours per image in the clustering's k-NN graph, which"
             + " bounds its memory (N x k links) (default: twice the largest test identity's images, at least 20, at"
-            + " most " + MAX_DEFAULT_NEIGHBORS + ", doubled up to " + MAX_AUTO_NEIGHBORS + " while more than 5% of the"
+            + " most " + MAX_DEFAULT_NEIGHBORS + ", doubled up to " + MAX_AUTO_NEIGHBORS + " while more than 5%% of the"
             + " images have every neighbour above the threshold; exact average linkage when N - 1 or more).")
     Integer clusterNeighbors;
 
