@@ -30,9 +30,9 @@ import java.util.stream.IntStream;
  * |g|&sup2; for Euclidean distances, which orders as the distance does), which the JVM reads in
  * place: a reservoir per query (as FAISS's {@code ReservoirTopN}, here {@code ReservoirSet})
  * keeps the best k + {@link Builder#optCandidateSlack(int) slack} candidates (plus one when a
- * query's own entry is to be excluded), at about one comparison per score, both cores scanning. Memory is therefore the
- * gallery (on the engine, and once on the heap for the exact scores) plus one (queryBlock,
- * galleryBlock) float matrix, never a (queries, gallery) matrix.
+ * query's own entry is to be excluded), at about one comparison per score, both cores
+ * scanning. Memory is therefore the gallery (on the engine, and once on the heap for the exact
+ * scores) plus one (queryBlock, galleryBlock) float matrix, never a (queries, gallery) matrix.
  *
  * <p><b>Exact, deterministic scores.</b> Float matrix products round differently depending on
  * the shapes they run on, so two splits of the same gallery could order near-ties differently.

@@ -6,14 +6,14 @@ import java.nio.FloatBuffer;
  * The best {@code capacity} (float score, gallery row) candidates of each of a block of queries
  * in one flat array (for the all-against-all search, whose transposed pass offers scores to
  * thousands of queries in turn, of every row): a candidate is one {@code long} (the score's
- * order-preserving bits above the row), a query's buffer of twice the capacity is one stretch of the array, and thresholds
- * are one float array, so an insertion touches one cache line of candidates. As FAISS's {@code
- * ReservoirTopN}: entries above a query's threshold are appended; a full buffer is cut to the
- * best {@code capacity} by a selection, which raises the threshold to the worst kept. A scan over
- * a row of scores thus costs about one comparison per entry. Which of several entries tied at
- * the threshold is kept depends on the scan order; the exact re-scoring and the slack of {@link
- * ExactSearch} make that irrelevant. Queries are independent: threads may offer to disjoint sets
- * of queries at once.
+ * order-preserving bits above the row), a query's buffer of twice the capacity is one stretch
+ * of the array, and thresholds are one float array, so an insertion touches one cache line of
+ * candidates. As FAISS's {@code ReservoirTopN}: entries above a query's threshold are
+ * appended; a full buffer is cut to the best {@code capacity} by a selection, which raises the
+ * threshold to the worst kept. A scan over a row of scores thus costs about one comparison per
+ * entry. Which of several entries tied at the threshold is kept depends on the scan order; the
+ * exact re-scoring and the slack of {@link ExactSearch} make that irrelevant. Queries are
+ * independent: threads may offer to disjoint sets of queries at once.
  */
 final class ReservoirSet {
     private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
